@@ -1,18 +1,8 @@
 // Conditions the Kubernetes way (conventions: "one helper sets them; nothing else writes conditions"):
 // lastTransitionTime changes only when status flips.
+import { type Condition, ConditionType, Reason } from '../api/conditions.ts';
 import type { CertificateState } from '../api/states.ts';
 import { type Instant, formatInstant } from './time.ts';
-
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
-
-export interface Condition {
-  type: string;
-  status: ConditionStatus;
-  reason: string;
-  message: string;
-  observedGeneration?: number;
-  lastTransitionTime: string;
-}
 
 export type DesiredCondition = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
 
@@ -38,7 +28,7 @@ const serving: readonly CertificateState[] = ['Issued', 'ExpiringSoon', 'Hosted'
 export function readyCondition(state: CertificateState, detail?: string): DesiredCondition {
   const ok = serving.includes(state);
   return {
-    type: 'Ready',
+    type: ConditionType.Ready,
     status: ok ? 'True' : 'False',
     reason: state,
     message: detail ?? (ok ? `The certificate is ${state} and can be served.` : `The certificate is ${state}.`),
@@ -47,15 +37,15 @@ export function readyCondition(state: CertificateState, detail?: string): Desire
 
 export function inWindowCondition(inWindow: boolean, opensAt: Instant | null): DesiredCondition {
   return inWindow
-    ? { type: 'InRenewalWindow', status: 'True', reason: 'WindowOpen', message: 'The certificate is in its renewal window (R-WINDOW).' }
+    ? { type: ConditionType.InRenewalWindow, status: 'True', reason: Reason.InWindow, message: 'The certificate is in its renewal window (R-WINDOW).' }
     : {
-      type: 'InRenewalWindow', status: 'False', reason: 'WindowClosed',
+      type: ConditionType.InRenewalWindow, status: 'False', reason: Reason.NotInWindow,
       message: opensAt === null ? 'No certificate is issued yet.' : `The renewal window opens at ${formatInstant(opensAt)}.`,
     };
 }
 
 export function hostedCondition(hosted: boolean, servicePeriodEnd: Instant | null): DesiredCondition {
   return hosted
-    ? { type: 'Hosted', status: 'True', reason: 'ServicePeriodActive', message: `Renewed automatically until ${servicePeriodEnd === null ? 'the service period ends' : formatInstant(servicePeriodEnd)}.` }
-    : { type: 'Hosted', status: 'False', reason: 'NotHosted', message: 'The certificate is not renewed automatically; enable spec.hosting with a service period beyond the current certificate to host it.' };
+    ? { type: ConditionType.Hosted, status: 'True', reason: Reason.HostingEnabled, message: `Renewed automatically until ${servicePeriodEnd === null ? 'the service period ends' : formatInstant(servicePeriodEnd)}.` }
+    : { type: ConditionType.Hosted, status: 'False', reason: Reason.HostingDisabled, message: 'The certificate is not renewed automatically; enable spec.hosting with a service period beyond the current certificate to host it.' };
 }
