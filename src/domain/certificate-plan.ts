@@ -1,0 +1,250 @@
+// The Certificate reconciler's decision (conventions: "decide, then act"): from what is observed and
+// the clock, the one next step to carry out. The controller performs it, persists the result, and asks
+// again until the answer is `settle`. Every step is keyed so a replay after a crash is a no-op:
+// credits by (certificate UID, revision, kind) (R-CONSUME), issuance by revision, with a Secret that
+// already holds revision N adopted instead of issuing N again.
+import type { Product } from '../api/product.ts';
+import type { BrandRules } from './brand-rules.ts';
+import { type CreditNeed, ledgerKey } from './credit-ledger.ts';
+import { applicationCost, hostable } from './credit-costs.ts';
+import { checkDomainList, type ValidationMethod } from './domain-names.ts';
+import { decideRenewal } from './renewal-decision.ts';
+import { reviewStep } from './review-schedule.ts';
+import { reconcileSuccessors, successorsNeeded } from './successor-plan.ts';
+import { type IssuedValidity, inRenewalWindow, isExpired, windowOpensAt } from './validity.ts';
+import { refundOnRevoke } from './credit-ledger.ts';
+import type { Instant } from './time.ts';
+
+export type Purpose = 'New' | 'Renewal';
+
+export interface ApplicationRecord {
+  revision: number;
+  purpose: Purpose;
+  state: 'Pending' | 'Submitted' | 'Rejected';
+  /** R-CARRY: the predecessor's notAfter when this is a renewal that carries over. */
+  predecessorNotAfter?: Instant;
+  submittedAt?: Instant;
+  /** When validation was last checked (R-REVIEW). */
+  lastCheckAt?: Instant;
+  /** metadata.generation the application was made for; a rejected one is retried after a spec change. */
+  generation: number;
+}
+
+export interface QueuedSuccessorRecord {
+  revision: number;
+  submitAt?: Instant;
+}
+
+export interface CurrentRecord extends IssuedValidity {
+  revision: number;
+  serialNumber: string;
+  /** R-CAP: the notAfter that was asked for, when the issuer cut it. */
+  requestedNotAfter?: Instant;
+  issuedAt: Instant;
+}
+
+export interface CertificateObservation {
+  now: Instant;
+  uid: string;
+  generation: number;
+  spec: {
+    domains: readonly string[];
+    product: Product;
+    method: ValidationMethod;
+    hostingEnabled: boolean;
+    servicePeriodYears: number;
+    revoke: boolean;
+    /** The value of the certhost.io/renew annotation, if any. */
+    renewRequest?: string;
+  };
+  rules: BrandRules;
+  status: {
+    current?: CurrentRecord;
+    application?: ApplicationRecord;
+    successors: readonly QueuedSuccessorRecord[];
+    /** First revision of the current service period (R-HOSTING-AT-APPLY, R-HOSTING-LATER). */
+    servicePeriodFirstRevision?: number;
+    revoked: boolean;
+    lastRenewRequest?: string;
+  };
+  secret:
+    | { state: 'missing' }
+    | { state: 'foreign'; owner: string }
+    /** Ours; `revision`/`serial` from its labels; `usable` when its certificate parses, matches the key and the domains. */
+    | { state: 'ours'; revision: number; serial: string; usable: boolean };
+  /** R-FREE-QUOTA: this certificate holds (or can take) a slot of this year's free quota. */
+  freeSlot: boolean;
+  /** R-CAP: notAfter of the best intermediate for this brand. */
+  bestIssuerNotAfter: Instant | null;
+  /** R-REVIEW check result of this pass, when the controller just checked. */
+}
+
+export type Step =
+  | { kind: 'invalid'; reason: string; message: string }
+  | { kind: 'conflict'; message: string }
+  | { kind: 'revoke'; refund: boolean; release: string[] }
+  | { kind: 'adopt'; revision: number }
+  | { kind: 'apply'; application: ApplicationRecord; needs: CreditNeed[]; successors: number[] }
+  /** Take the credits (all or none) and submit: consumption happens at submission (R-CONSUME). */
+  | { kind: 'acquire'; needs: CreditNeed[]; commit: string[] }
+  | { kind: 'check-validation' }
+  | { kind: 'issue'; revision: number; notBefore: Instant; predecessorNotAfter?: Instant; targetNotAfter?: Instant; purpose: Purpose | 'Reissue' }
+  | { kind: 'reject'; release: string[]; message: string }
+  | { kind: 'queue-successors'; create: number[]; needs: CreditNeed[] }
+  | { kind: 'cancel-successors'; cancel: number[]; release: string[] }
+  | { kind: 'activate-successor'; revision: number; predecessorNotAfter?: Instant }
+  | { kind: 'refuse-renewal'; reason: string; message: string; request: string }
+  | { kind: 'accept-renewal'; request: string; application: ApplicationRecord; needs: CreditNeed[] }
+  | { kind: 'settle'; nextAt: Instant | null };
+
+export function successorNeeds(uid: string, revision: number, product: Product): CreditNeed[] {
+  return [
+    { key: ledgerKey(uid, revision, 'certificate'), certificate: uid, revision, kind: 'certificate', product },
+    { key: ledgerKey(uid, revision, 'hosting'), certificate: uid, revision, kind: 'hosting' },
+  ];
+}
+
+function firstNeeds(o: CertificateObservation, revision: number): CreditNeed[] {
+  if (!o.rules.creditsRequired || o.spec.product.grade === 'free') return [];
+  return [{ key: ledgerKey(o.uid, revision, 'certificate'), certificate: o.uid, revision, kind: 'certificate', product: o.spec.product }];
+}
+
+/** Every ledger key this certificate may hold for a revision. */
+export function revisionKeys(uid: string, revision: number): string[] {
+  return [ledgerKey(uid, revision, 'certificate'), ledgerKey(uid, revision, 'hosting')];
+}
+
+function newestRevision(o: CertificateObservation): number {
+  return Math.max(o.status.current?.revision ?? 0, o.status.application?.revision ?? 0, ...o.status.successors.map((s) => s.revision));
+}
+
+/** Years of service wanted: hosting off means just the current certificate (R-HOSTING-LATER reversed). */
+function wantedYears(o: CertificateObservation): number {
+  return o.spec.hostingEnabled && hostable(o.spec.product, 'Issue') ? o.spec.servicePeriodYears : 1;
+}
+
+export function planCertificate(o: CertificateObservation): Step {
+  const { now, status, spec } = o;
+  const current = status.current;
+
+  // Bad input that admission could not see settles on a condition and waits for a change.
+  const domains = checkDomainList(spec.domains, spec.method, spec.product.domainType);
+  if (!domains.ok) return { kind: 'invalid', reason: domains.reason, message: domains.message };
+  const cost = applicationCost(spec.product, 'Issue', { enabled: spec.hostingEnabled, servicePeriodYears: spec.servicePeriodYears });
+  if (!cost.ok) return { kind: 'invalid', reason: cost.reason, message: cost.message };
+
+  // R-REFUND: revocation is final; it returns the certificate credit within 30 days of issue and every
+  // reservation still held (R-CANCEL), then nothing else happens.
+  if (spec.revoke) {
+    if (status.revoked) return { kind: 'settle', nextAt: null };
+    const release: string[] = [];
+    for (const s of status.successors) release.push(...revisionKeys(o.uid, s.revision));
+    if (status.application && status.application.state !== 'Rejected') release.push(...revisionKeys(o.uid, status.application.revision));
+    const refund = current !== undefined && refundOnRevoke(current.issuedAt, now);
+    if (refund && current) release.push(ledgerKey(o.uid, current.revision, 'certificate'));
+    return { kind: 'revoke', refund, release };
+  }
+
+  // R-TENANCY: a Secret of someone else is never overwritten; nothing is spent while it is in the way.
+  if (o.secret.state === 'foreign') {
+    return { kind: 'conflict', message: `The Secret is not managed by this Certificate (it belongs to ${o.secret.owner}); choose another spec.secretName or remove that Secret.` };
+  }
+
+  // A crash after writing the Secret and before writing status: the Secret is the record (no second issuance).
+  if (o.secret.state === 'ours' && o.secret.usable) {
+    const newer = o.secret.revision > (current?.revision ?? 0);
+    const reissued = current !== undefined && o.secret.revision === current.revision && o.secret.serial !== current.serialNumber;
+    if (newer || reissued) return { kind: 'adopt', revision: o.secret.revision };
+  }
+
+  const app = status.application;
+  if (app) {
+    if (app.state === 'Rejected') {
+      if (app.generation === o.generation) return { kind: 'settle', nextAt: null };
+      // The spec changed after a review failure: apply again (a new purchase, R-REFUND returned the credits).
+      return { kind: 'apply', application: { ...app, state: 'Pending', generation: o.generation }, needs: firstNeeds(o, app.revision), successors: [] };
+    }
+    if (app.state === 'Pending') {
+      if (spec.product.grade === 'free' && !o.freeSlot) return { kind: 'settle', nextAt: null };
+      const commit = o.rules.creditsRequired ? revisionKeys(o.uid, app.revision) : [];
+      return { kind: 'acquire', needs: firstNeeds(o, app.revision), commit };
+    }
+    // Submitted.
+    const pred = app.predecessorNotAfter;
+    const issueStep: Step = {
+      kind: 'issue', revision: app.revision, notBefore: now, purpose: app.purpose,
+      ...(pred !== undefined && now < pred ? { predecessorNotAfter: pred } : {}),
+    };
+    if (o.rules.validation === 'none') return issueStep;
+    const submittedAt = app.submittedAt ?? now;
+    const review = reviewStep(submittedAt, now, o.rules.reviewTimeout);
+    if (review.kind === 'timed-out') {
+      return { kind: 'reject', release: revisionKeys(o.uid, app.revision), message: 'Validation did not pass before the review timed out (R-REVIEW); the credits were returned. Publish the records in status.validation and change the spec (or re-apply) to try again.' };
+    }
+    const lastCheck = app.lastCheckAt ?? -Infinity;
+    const dueAt = reviewStep(submittedAt, lastCheck < submittedAt ? submittedAt - 1 : lastCheck, o.rules.reviewTimeout);
+    if (lastCheck < submittedAt || (dueAt.kind === 'check' && dueAt.nextCheckAt <= now)) return { kind: 'check-validation' };
+    return { kind: 'settle', nextAt: review.nextCheckAt };
+  }
+
+  if (!current) {
+    // A new application: the first certificate and, for a hosted service period, its successors, all
+    // or nothing (R-HOSTING-AT-APPLY, R-INSUFFICIENT).
+    const years = wantedYears(o);
+    const successors = Array.from({ length: years - 1 }, (_, i) => 2 + i);
+    const needs = [...firstNeeds(o, 1), ...(o.rules.creditsRequired ? successors.flatMap((r) => successorNeeds(o.uid, r, spec.product)) : [])];
+    return { kind: 'apply', application: { revision: 1, purpose: 'New', state: 'Pending', generation: o.generation }, needs, successors };
+  }
+
+  // R-ROLLOUT-SAFE / repair: the Secret must hold the current certificate; re-issue it keeping its expiry.
+  const expired = isExpired(current, now);
+  const secretOk = o.secret.state === 'ours' && o.secret.usable && o.secret.serial === current.serialNumber;
+  if (!secretOk && !expired) {
+    return { kind: 'issue', revision: current.revision, notBefore: now, targetNotAfter: current.requestedNotAfter ?? current.notAfter, purpose: 'Reissue' };
+  }
+  // R-CAP: lift the truncation as soon as an intermediate covers the original target.
+  if (!expired && current.requestedNotAfter !== undefined && current.requestedNotAfter > current.notAfter &&
+      o.bestIssuerNotAfter !== null && o.bestIssuerNotAfter >= current.requestedNotAfter) {
+    return { kind: 'issue', revision: current.revision, notBefore: now, targetNotAfter: current.requestedNotAfter, purpose: 'Reissue' };
+  }
+
+  // Queued successors follow the service period (R-YEARS, R-HOSTING-LATER, R-CANCEL).
+  const first = status.servicePeriodFirstRevision ?? current.revision;
+  const needed = expired && status.successors.length === 0 ? 0 : successorsNeeded(wantedYears(o), current.revision - first + 1);
+  const change = reconcileSuccessors(needed, status.successors.map((s) => ({ revision: s.revision, state: 'Inactive' as const })), newestRevision(o));
+  if (change.cancel.length > 0) {
+    return { kind: 'cancel-successors', cancel: change.cancel, release: change.cancel.flatMap((r) => revisionKeys(o.uid, r)) };
+  }
+  if (change.create.length > 0) {
+    const needs = o.rules.creditsRequired ? change.create.flatMap((r) => successorNeeds(o.uid, r, spec.product)) : [];
+    return { kind: 'queue-successors', create: change.create, needs };
+  }
+
+  // R-EARLY / hosted renewal: the first queued successor is submitted when the window opens. An expired
+  // predecessor carries nothing (R-EXPIRED) but the paid service continues.
+  const next = [...status.successors].sort((a, b) => a.revision - b.revision)[0];
+  const opens = windowOpensAt(o.rules.profile, current);
+  if (next && now >= opens) {
+    return expired ? { kind: 'activate-successor', revision: next.revision } : { kind: 'activate-successor', revision: next.revision, predecessorNotAfter: current.notAfter };
+  }
+
+  // R-MANUAL: each new value of the renew annotation is one request.
+  const request = spec.renewRequest;
+  if (request !== undefined && request !== status.lastRenewRequest) {
+    if (status.successors.length > 0) {
+      return { kind: 'refuse-renewal', reason: 'AlreadyHosted', request, message: 'The certificate is hosted: its successor is submitted automatically when the renewal window opens; no manual renewal is needed.' };
+    }
+    const d = decideRenewal({ profile: o.rules.profile, product: spec.product, source: 'Issue', current, revoked: false, via: 'manual', now });
+    if (!d.ok) return { kind: 'refuse-renewal', reason: d.reason, message: d.message, request };
+    const revision = newestRevision(o) + 1;
+    const application: ApplicationRecord = { revision, purpose: 'Renewal', state: 'Pending', predecessorNotAfter: current.notAfter, generation: o.generation };
+    return { kind: 'accept-renewal', request, application, needs: firstNeeds(o, revision) };
+  }
+
+  return { kind: 'settle', nextAt: null };
+}
+
+/** Whether the current certificate is in its renewal window (for conditions and state). */
+export function currentInWindow(o: Pick<CertificateObservation, 'rules' | 'now'>, current: IssuedValidity | undefined): boolean {
+  return current !== undefined && inRenewalWindow(o.rules.profile, current, o.now);
+}
