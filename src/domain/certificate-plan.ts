@@ -46,6 +46,8 @@ export interface CurrentRecord extends IssuedValidity {
 export interface CertificateObservation {
   now: Instant;
   uid: string;
+  /** The Certificate's name, shown in ledger entries. */
+  name: string;
   generation: number;
   spec: {
     domains: readonly string[];
@@ -97,16 +99,16 @@ export type Step =
   | { kind: 'accept-renewal'; request: string; application: ApplicationRecord; needs: CreditNeed[] }
   | { kind: 'settle'; nextAt: Instant | null };
 
-export function successorNeeds(uid: string, revision: number, product: Product): CreditNeed[] {
+export function successorNeeds(uid: string, name: string, revision: number, product: Product): CreditNeed[] {
   return [
-    { key: ledgerKey(uid, revision, 'certificate'), certificate: uid, revision, kind: 'certificate', product },
-    { key: ledgerKey(uid, revision, 'hosting'), certificate: uid, revision, kind: 'hosting' },
+    { key: ledgerKey(uid, revision, 'certificate'), certificate: name, revision, kind: 'certificate', product },
+    { key: ledgerKey(uid, revision, 'hosting'), certificate: name, revision, kind: 'hosting' },
   ];
 }
 
 function firstNeeds(o: CertificateObservation, revision: number): CreditNeed[] {
   if (!o.rules.creditsRequired || o.spec.product.grade === 'free') return [];
-  return [{ key: ledgerKey(o.uid, revision, 'certificate'), certificate: o.uid, revision, kind: 'certificate', product: o.spec.product }];
+  return [{ key: ledgerKey(o.uid, revision, 'certificate'), certificate: o.name, revision, kind: 'certificate', product: o.spec.product }];
 }
 
 /** Every ledger key this certificate may hold for a revision. */
@@ -192,7 +194,7 @@ export function planCertificate(o: CertificateObservation): Step {
     // or nothing (R-HOSTING-AT-APPLY, R-INSUFFICIENT).
     const years = wantedYears(o);
     const successors = Array.from({ length: years - 1 }, (_, i) => 2 + i);
-    const needs = [...firstNeeds(o, 1), ...(o.rules.creditsRequired ? successors.flatMap((r) => successorNeeds(o.uid, r, spec.product)) : [])];
+    const needs = [...firstNeeds(o, 1), ...(o.rules.creditsRequired ? successors.flatMap((r) => successorNeeds(o.uid, o.name, r, spec.product)) : [])];
     return { kind: 'apply', application: { revision: 1, purpose: 'New', state: 'Pending', generation: o.generation }, needs, successors };
   }
 
@@ -216,7 +218,7 @@ export function planCertificate(o: CertificateObservation): Step {
     return { kind: 'cancel-successors', cancel: change.cancel, release: change.cancel.flatMap((r) => revisionKeys(o.uid, r)) };
   }
   if (change.create.length > 0) {
-    const needs = o.rules.creditsRequired ? change.create.flatMap((r) => successorNeeds(o.uid, r, spec.product)) : [];
+    const needs = o.rules.creditsRequired ? change.create.flatMap((r) => successorNeeds(o.uid, o.name, r, spec.product)) : [];
     return { kind: 'queue-successors', create: change.create, needs };
   }
 

@@ -2,11 +2,12 @@
 // A package's counters are derived from its ledger; spending is planned here and written by the
 // HostingPackage status update, guarded by resourceVersion.
 import { type Product, sameSpecification, specificationKey } from '../api/product.ts';
+import type { CreditKind, LedgerState } from '../api/hosting-package-types.ts';
 import { type Duration, type Instant, DAY } from './time.ts';
 
-export type CreditKind = 'certificate' | 'hosting' | 'deployment';
-export type LedgerState = 'reserved' | 'consumed' | 'released';
+export type { CreditKind, LedgerState };
 
+/** A ledger entry of HostingPackage status with its time as an Instant. */
 export interface LedgerEntry {
   /** R-CONSUME: (certificate UID, revision, credit kind[, detail]); unique within a package. */
   key: string;
