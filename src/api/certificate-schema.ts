@@ -7,7 +7,9 @@ import type {
   Certificate,
   CertificateDeploymentStatus,
   CertificateSpec,
+  ApplicationStatus,
   CertificateStatus,
+  RemindersStatus,
   CertificateValidation,
   CsrSpec,
   CurrentCertificate,
@@ -22,6 +24,8 @@ import type {
   WebhookSpec,
 } from './certificate-types.ts';
 import {
+  applicationPurposes,
+  applicationStates,
   certificateSources,
   deploymentStates,
   endedByValues,
@@ -388,6 +392,7 @@ const currentSchema = object<CurrentCertificate>(
     ),
     issuer: required(string({ description: 'Distinguished name of the issuer.', maxLength: 1024 })),
     keyAlgorithm: required(string({ description: 'Key algorithm and size, e.g. ECDSA P-256.', maxLength: 64 })),
+    requestedNotAfter: optional(dateTime({ description: 'R-CAP: the notAfter asked for, when the issuing intermediate cut it.' })),
   },
 );
 
@@ -410,6 +415,8 @@ const statusSchema = object<CertificateStatus>(
         {
           start: required(dateTime({ description: 'Start of the service period.' })),
           end: required(dateTime({ description: 'End of the service period.' })),
+          firstRevision: required(integer({ description: 'The first revision of the period.', format: 'int64', minimum: 0 })),
+          years: required(integer({ description: 'Years of service, issued and queued.', format: 'int64', minimum: 0 })),
         },
       ),
     ),
@@ -480,6 +487,31 @@ const statusSchema = object<CertificateStatus>(
     ),
     lastRenewRequest: optional(
       string({ description: 'The last value of the certhost.io/renew annotation handled (R-MANUAL).', maxLength: 1024 }),
+    ),
+    application: optional(
+      object<ApplicationStatus>(
+        { description: 'The application for the next revision while it is in progress (R-CONSUME, R-REVIEW).' },
+        {
+          revision: required(integer({ description: 'The revision applied for.', format: 'int64', minimum: 0 })),
+          purpose: required(enumeration(applicationPurposes, { description: 'New (no carry-over) or Renewal (R-CARRY).' })),
+          state: required(enumeration(applicationStates, { description: 'Pending (credits or quota), Submitted (at the CA), Rejected (review failed).' })),
+          generation: required(integer({ description: 'The metadata.generation it was made for.', format: 'int64', minimum: 0 })),
+          predecessorNotAfter: optional(dateTime({ description: 'The predecessor notAfter it carries over from.' })),
+          submittedAt: optional(dateTime({ description: 'When it was submitted to the CA (R-REVIEW schedule).' })),
+          lastCheckAt: optional(dateTime({ description: 'When validation was last checked.' })),
+          message: optional(string({ description: 'What it waits for, for a person.', maxLength: 2048 })),
+        },
+      ),
+    ),
+    revokedAt: optional(dateTime({ description: 'When the certificate was revoked.' })),
+    reminders: optional(
+      object<RemindersStatus>(
+        { description: 'R-NOTIFY: reminder thresholds already handled for a revision.' },
+        {
+          revision: required(integer({ description: 'The revision.', format: 'int64', minimum: 0 })),
+          settled: required(array(integer({ description: 'Days before notAfter.', format: 'int64', minimum: 0 }), { description: 'Thresholds sent or skipped.', maxItems: 20, listType: 'atomic' })),
+        },
+      ),
     ),
   },
 );

@@ -118,11 +118,43 @@ export interface CurrentCertificate {
   issuer: string;
   /** e.g. `ECDSA P-256`, `RSA 2048`. */
   keyAlgorithm: string;
+  /** R-CAP: the notAfter asked for, when the issuing intermediate cut it (condition ValidityTruncated). */
+  requestedNotAfter?: string;
 }
 
 export interface ServicePeriod {
   start: string;
   end: string;
+  /** The first revision of the period (R-HOSTING-AT-APPLY, R-HOSTING-LATER). */
+  firstRevision: number;
+  /** Years of service, issued and queued together. */
+  years: number;
+}
+
+export const applicationPurposes = ['New', 'Renewal'] as const;
+export type ApplicationPurpose = (typeof applicationPurposes)[number];
+export const applicationStates = ['Pending', 'Submitted', 'Rejected'] as const;
+export type ApplicationState = (typeof applicationStates)[number];
+
+/** The application for the next revision while it is in progress (R-CONSUME, R-REVIEW). */
+export interface ApplicationStatus {
+  revision: number;
+  /** New: a purchase (no carry-over); Renewal: carries the predecessor's unused validity (R-CARRY). */
+  purpose: ApplicationPurpose;
+  /** Pending: waiting for credits or quota; Submitted: at the CA (under review); Rejected: review failed. */
+  state: ApplicationState;
+  /** metadata.generation it was made for; a rejected application is retried after a spec change. */
+  generation: number;
+  predecessorNotAfter?: string;
+  submittedAt?: string;
+  lastCheckAt?: string;
+  message?: string;
+}
+
+/** R-NOTIFY: the reminder thresholds (days) already handled for one revision. */
+export interface RemindersStatus {
+  revision: number;
+  settled: number[];
 }
 
 export interface SuccessorStatus {
@@ -196,6 +228,10 @@ export interface CertificateStatus {
   history?: HistoryEntry[];
   /** The last value of the `certhost.io/renew` annotation that was handled (R-MANUAL). */
   lastRenewRequest?: string;
+  application?: ApplicationStatus;
+  /** When the certificate was revoked (spec.revoke). */
+  revokedAt?: string;
+  reminders?: RemindersStatus;
 }
 
 export interface Certificate {

@@ -86,17 +86,18 @@ export type Step =
   | { kind: 'conflict'; message: string }
   | { kind: 'revoke'; refund: boolean; release: string[] }
   | { kind: 'adopt'; revision: number }
-  | { kind: 'apply'; application: ApplicationRecord; needs: CreditNeed[]; successors: number[] }
-  /** Take the credits (all or none) and submit: consumption happens at submission (R-CONSUME). */
-  | { kind: 'acquire'; needs: CreditNeed[]; commit: string[] }
+  /**
+   * Take the credits (all or none) and submit the application: consumption happens at submission
+   * (R-CONSUME); a new hosted application also reserves its successors' credits (R-HOSTING-AT-APPLY).
+   */
+  | { kind: 'apply'; application: ApplicationRecord; needs: CreditNeed[]; commit: string[]; successors: number[]; renewRequest?: string; fromSuccessor?: number }
+  | { kind: 'wait-quota'; application: ApplicationRecord }
   | { kind: 'check-validation' }
   | { kind: 'issue'; revision: number; notBefore: Instant; predecessorNotAfter?: Instant; targetNotAfter?: Instant; purpose: Purpose | 'Reissue' }
   | { kind: 'reject'; release: string[]; message: string }
   | { kind: 'queue-successors'; create: number[]; needs: CreditNeed[] }
   | { kind: 'cancel-successors'; cancel: number[]; release: string[] }
-  | { kind: 'activate-successor'; revision: number; predecessorNotAfter?: Instant }
   | { kind: 'refuse-renewal'; reason: string; message: string; request: string }
-  | { kind: 'accept-renewal'; request: string; application: ApplicationRecord; needs: CreditNeed[] }
   | { kind: 'settle'; nextAt: Instant | null };
 
 export function successorNeeds(uid: string, name: string, revision: number, product: Product): CreditNeed[] {
@@ -163,13 +164,13 @@ export function planCertificate(o: CertificateObservation): Step {
   if (app) {
     if (app.state === 'Rejected') {
       if (app.generation === o.generation) return { kind: 'settle', nextAt: null };
-      // The spec changed after a review failure: apply again (a new purchase, R-REFUND returned the credits).
-      return { kind: 'apply', application: { ...app, state: 'Pending', generation: o.generation }, needs: firstNeeds(o, app.revision), successors: [] };
+      // The spec changed after a review failure: apply again (R-REFUND returned the credits).
+      return applyStep(o, { ...app, generation: o.generation });
     }
     if (app.state === 'Pending') {
+      // Waiting for credits (R-INSUFFICIENT) or free quota (R-FREE-QUOTA): try again.
       if (spec.product.grade === 'free' && !o.freeSlot) return { kind: 'settle', nextAt: null };
-      const commit = o.rules.creditsRequired ? revisionKeys(o.uid, app.revision) : [];
-      return { kind: 'acquire', needs: firstNeeds(o, app.revision), commit };
+      return applyStep(o, app);
     }
     // Submitted.
     const pred = app.predecessorNotAfter;
@@ -181,21 +182,20 @@ export function planCertificate(o: CertificateObservation): Step {
     const submittedAt = app.submittedAt ?? now;
     const review = reviewStep(submittedAt, now, o.rules.reviewTimeout);
     if (review.kind === 'timed-out') {
-      return { kind: 'reject', release: revisionKeys(o.uid, app.revision), message: 'Validation did not pass before the review timed out (R-REVIEW); the credits were returned. Publish the records in status.validation and change the spec (or re-apply) to try again.' };
+      return { kind: 'reject', release: revisionKeys(o.uid, app.revision), message: 'Validation did not pass before the review timed out (R-REVIEW); the credits were returned. Publish the records in status.validation and change the spec to apply again.' };
     }
-    const lastCheck = app.lastCheckAt ?? -Infinity;
-    const dueAt = reviewStep(submittedAt, lastCheck < submittedAt ? submittedAt - 1 : lastCheck, o.rules.reviewTimeout);
-    if (lastCheck < submittedAt || (dueAt.kind === 'check' && dueAt.nextCheckAt <= now)) return { kind: 'check-validation' };
-    return { kind: 'settle', nextAt: review.nextCheckAt };
+    const lastCheck = app.lastCheckAt;
+    if (lastCheck === undefined || lastCheck < submittedAt) return { kind: 'check-validation' };
+    const due = reviewStep(submittedAt, lastCheck, o.rules.reviewTimeout);
+    if (due.kind === 'timed-out' || due.nextCheckAt <= now) return { kind: 'check-validation' };
+    return { kind: 'settle', nextAt: due.nextCheckAt };
   }
 
   if (!current) {
-    // A new application: the first certificate and, for a hosted service period, its successors, all
-    // or nothing (R-HOSTING-AT-APPLY, R-INSUFFICIENT).
-    const years = wantedYears(o);
-    const successors = Array.from({ length: years - 1 }, (_, i) => 2 + i);
-    const needs = [...firstNeeds(o, 1), ...(o.rules.creditsRequired ? successors.flatMap((r) => successorNeeds(o.uid, o.name, r, spec.product)) : [])];
-    return { kind: 'apply', application: { revision: 1, purpose: 'New', state: 'Pending', generation: o.generation }, needs, successors };
+    if (spec.product.grade === 'free' && !o.freeSlot) {
+      return { kind: 'wait-quota', application: { revision: 1, purpose: 'New', state: 'Pending', generation: o.generation } };
+    }
+    return applyStep(o, { revision: 1, purpose: 'New', state: 'Pending', generation: o.generation });
   }
 
   // R-ROLLOUT-SAFE / repair: the Secret must hold the current certificate; re-issue it keeping its expiry.
@@ -227,7 +227,11 @@ export function planCertificate(o: CertificateObservation): Step {
   const next = [...status.successors].sort((a, b) => a.revision - b.revision)[0];
   const opens = windowOpensAt(o.rules.profile, current);
   if (next && now >= opens) {
-    return expired ? { kind: 'activate-successor', revision: next.revision } : { kind: 'activate-successor', revision: next.revision, predecessorNotAfter: current.notAfter };
+    const application: ApplicationRecord = {
+      revision: next.revision, purpose: 'Renewal', state: 'Pending', generation: o.generation,
+      ...(expired ? {} : { predecessorNotAfter: current.notAfter }),
+    };
+    return { ...applyStep(o, application), fromSuccessor: next.revision };
   }
 
   // R-MANUAL: each new value of the renew annotation is one request.
@@ -238,12 +242,25 @@ export function planCertificate(o: CertificateObservation): Step {
     }
     const d = decideRenewal({ profile: o.rules.profile, product: spec.product, source: 'Issue', current, revoked: false, via: 'manual', now });
     if (!d.ok) return { kind: 'refuse-renewal', reason: d.reason, message: d.message, request };
-    const revision = newestRevision(o) + 1;
-    const application: ApplicationRecord = { revision, purpose: 'Renewal', state: 'Pending', predecessorNotAfter: current.notAfter, generation: o.generation };
-    return { kind: 'accept-renewal', request, application, needs: firstNeeds(o, revision) };
+    const application: ApplicationRecord = { revision: newestRevision(o) + 1, purpose: 'Renewal', state: 'Pending', predecessorNotAfter: current.notAfter, generation: o.generation };
+    return { ...applyStep(o, application), renewRequest: request };
   }
 
   return { kind: 'settle', nextAt: null };
+}
+
+/**
+ * The apply step for an application: its own certificate credit (a successor's was reserved when it
+ * was queued and is found held) plus, for a new hosted application, the successors of the service
+ * period; all committed or reserved in one go.
+ */
+function applyStep(o: CertificateObservation, application: ApplicationRecord): Extract<Step, { kind: 'apply' }> {
+  const successors = application.purpose === 'New' && application.revision === 1 && !o.status.current
+    ? Array.from({ length: wantedYears(o) - 1 }, (_, i) => 2 + i)
+    : [];
+  const needs = [...firstNeeds(o, application.revision), ...(o.rules.creditsRequired ? successors.flatMap((r) => successorNeeds(o.uid, o.name, r, o.spec.product)) : [])];
+  const commit = o.rules.creditsRequired ? revisionKeys(o.uid, application.revision) : [];
+  return { kind: 'apply', application, needs, commit, successors };
 }
 
 /** Whether the current certificate is in its renewal window (for conditions and state). */

@@ -1,0 +1,547 @@
+// The Certificate reconciler (spec sections 2, 3 and 7 for one certificate): observe, ask
+// src/domain/certificate-plan.ts for the next step, carry it out and persist its result, until the
+// plan settles; then write the derived status (only if it changed) and sleep until the next transition.
+import type { Certificate, CertificateStatus, HistoryEntry } from '../api/certificate-types.ts';
+import { maxHistoryEntries } from '../api/certificate-types.ts';
+import { ConditionType, Reason } from '../api/conditions.ts';
+import { Annotation } from '../api/labels.ts';
+import type { BrandRules } from '../domain/brand-rules.ts';
+import { type CertificateObservation, type Step, planCertificate } from '../domain/certificate-plan.ts';
+import type { DesiredCondition } from '../domain/conditions.ts';
+import { certificateNextTransition } from '../domain/next-transition.ts';
+import { reminderDecision } from '../domain/reminders.ts';
+import { reviewStep } from '../domain/review-schedule.ts';
+import { servicePeriodEnd } from '../domain/successor-plan.ts';
+import { calendarYear, formatInstant, parseInstant } from '../domain/time.ts';
+import { planValidity } from '../domain/validity.ts';
+import { validationRecords } from '../domain/validation-records.ts';
+import type { OperatorConfig } from '../config/operator-config.ts';
+import { brandProfile } from '../config/operator-config.ts';
+import type { Issuer } from '../issuers/issuer.ts';
+import { generateKeyPair, keySpecFor } from '../issuers/builtin/keys.ts';
+import { decodePem } from '../issuers/builtin/pem.ts';
+import { readPrivateKey } from '../issuers/builtin/keys.ts';
+import { parseUploadedCertificate } from '../issuers/builtin/uploaded-certificate.ts';
+import type { OperatorMetrics } from '../metrics/metrics.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { ReconcileResult } from '../runtime/controller.ts';
+import type { EventRecorder } from '../runtime/events.ts';
+import type { Informer } from '../runtime/informer.ts';
+import { ApiError, type KubeClient, isAlreadyExists, isConflict, resourcePath } from '../runtime/kube-client.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { CaStore } from './ca-store.ts';
+import { applicationRecord, applicationStatus, currentRecord, deriveStatus, statusPatch, successorRecords } from './certificate-status.ts';
+import type { CreditStore } from './credit-store.ts';
+import { buildTlsSecret, readTlsSecret, secretOwnership, type SecretObject, type TlsSecretContent } from './tls-secret.ts';
+import { checkValidation } from './validation-checker.ts';
+import { sendReminderWebhook } from './reminder-webhook.ts';
+
+export interface CertificateControllerDeps {
+  client: KubeClient;
+  clock: Clock;
+  log: Logger;
+  events: EventRecorder;
+  metrics: OperatorMetrics;
+  config: OperatorConfig;
+  ca: CaStore;
+  issuer: Issuer;
+  credits: CreditStore;
+  certificates: Informer<Certificate>;
+}
+
+/** A status write lost a race: start the reconcile over from fresh data. */
+class Restart extends Error {}
+
+const MAX_STEPS = 16;
+
+export function certificatePath(namespace: string, name?: string, status = false): string {
+  return resourcePath({ group: 'certhost.io', version: 'v1alpha1', plural: 'certificates', namespace, ...(name ? { name } : {}), ...(status ? { subresource: 'status' } : {}) });
+}
+
+function secretPath(namespace: string, name?: string): string {
+  return resourcePath({ group: '', version: 'v1', plural: 'secrets', namespace, ...(name ? { name } : {}) });
+}
+
+export class CertificateReconciler {
+  private readonly d: CertificateControllerDeps;
+  /** Real-time start of each submitted application, for the issuance histogram. */
+  private readonly submittedAt = new Map<string, number>();
+
+  constructor(deps: CertificateControllerDeps) {
+    this.d = deps;
+  }
+
+  rulesFor(brand: string): BrandRules {
+    const b = brandProfile(this.d.config, brand);
+    return { profile: b.profile, validation: b.validation, creditsRequired: b.creditsRequired, reviewTimeout: this.d.config.reviewTimeout };
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const [namespace, name] = key.split('/') as [string, string];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        return await this.reconcileOnce(namespace, name);
+      } catch (e) {
+        if (!(e instanceof Restart)) throw e;
+      }
+    }
+    return { requeueAfterMs: 200 };
+  }
+
+  private async reconcileOnce(namespace: string, name: string): Promise<ReconcileResult> {
+    // Live read, not the cache: a stale cache could make a replay look like new work.
+    let cert = await this.d.client.get<Certificate>(certificatePath(namespace, name));
+    if (!cert || cert.metadata.deletionTimestamp) return {};
+    const log = this.d.log.with({ controller: 'certificate', namespace, name });
+    if ((cert.spec.source ?? 'Issue') === 'Upload') return this.reconcileUpload(cert, log);
+    const conditions: DesiredCondition[] = [];
+    const product = cert.spec.product;
+    if (!product) {
+      conditions.push({ type: ConditionType.Ready, status: 'False', reason: Reason.InvalidSpec, message: 'spec.product is required to issue a certificate; set brand, type, domainType and grade.' });
+      return this.settle(cert, conditions, null);
+    }
+    const rules = this.rulesFor(product.brand);
+    for (let i = 0; i < MAX_STEPS; i++) {
+      const obs = await this.observe(cert, rules);
+      const step = planCertificate(obs);
+      log.debug('step', { step: step.kind, revision: cert.status?.revision ?? 0 });
+      switch (step.kind) {
+        case 'settle':
+          return this.settle(cert, conditions, step.nextAt, obs);
+        case 'invalid':
+          conditions.push({ type: ConditionType.Ready, status: 'False', reason: Reason.InvalidSpec, message: step.message });
+          this.d.events.record(cert, 'Warning', step.reason, 'Validate', step.message);
+          return this.settle(cert, conditions, null, obs);
+        case 'conflict':
+          conditions.push({ type: ConditionType.Ready, status: 'False', reason: Reason.SecretConflict, message: step.message });
+          this.d.events.record(cert, 'Warning', Reason.SecretConflict, 'WriteSecret', step.message);
+          return this.settle(cert, conditions, null, obs);
+        default: {
+          const next = await this.execute(cert, obs, step, conditions, log);
+          if (next === 'stop') return this.settle(cert, conditions, null, obs);
+          cert = next;
+        }
+      }
+    }
+    log.warn('reconcile did not settle; continuing later', {});
+    return { requeueAfterMs: 1000 };
+  }
+
+  /** What the planner needs: status records, the Secret, free-quota rank, the CA. */
+  private async observe(cert: Certificate, rules: BrandRules): Promise<CertificateObservation> {
+    const ns = cert.metadata.namespace ?? '';
+    const name = cert.metadata.name ?? '';
+    const uid = cert.metadata.uid ?? '';
+    const st = cert.status;
+    const secret = await this.d.client.get<SecretObject>(secretPath(ns, cert.spec.secretName));
+    let secretObs: CertificateObservation['secret'] = { state: 'missing' };
+    if (secret) {
+      const own = secretOwnership(secret, { name, namespace: ns, uid });
+      if (own.state === 'foreign') secretObs = own;
+      else {
+        const read = readTlsSecret(secret, cert.spec.domains);
+        secretObs = { state: 'ours', revision: read.revision, serial: read.serial, usable: read.usable };
+      }
+    }
+    const product = cert.spec.product;
+    if (!product) throw new Error('product checked before');
+    const current = currentRecord(st);
+    const application = applicationRecord(st);
+    const renewRequest = cert.metadata.annotations?.[Annotation.renew];
+    return {
+      now: this.d.clock.now(), uid, name, generation: cert.metadata.generation ?? 0,
+      spec: {
+        domains: cert.spec.domains, product, method: cert.spec.validation?.method ?? 'DNS',
+        hostingEnabled: cert.spec.hosting?.enabled ?? false, servicePeriodYears: cert.spec.hosting?.servicePeriodYears ?? 1,
+        revoke: cert.spec.revoke ?? false,
+        ...(renewRequest === undefined ? {} : { renewRequest }),
+      },
+      rules,
+      status: {
+        ...(current ? { current } : {}),
+        ...(application ? { application } : {}),
+        successors: successorRecords(st),
+        ...(st?.servicePeriod?.firstRevision === undefined ? {} : { servicePeriodFirstRevision: st.servicePeriod.firstRevision }),
+        revoked: st?.revokedAt !== undefined,
+        ...(st?.lastRenewRequest === undefined ? {} : { lastRenewRequest: st.lastRenewRequest }),
+      },
+      secret: secretObs,
+      freeSlot: product.grade === 'free' ? this.hasFreeSlot(cert) : true,
+      bestIssuerNotAfter: this.d.ca.bestNotAfter(product.brand),
+    };
+  }
+
+  /**
+   * R-FREE-QUOTA: free certificates of a namespace and calendar year are ranked by creation (then name);
+   * the first `freeQuotaPerYear` hold a slot. Deleting one frees its slot for the next in line; no
+   * counter to race on.
+   */
+  private hasFreeSlot(cert: Certificate): boolean {
+    const year = calendarYear(parseInstant(cert.metadata.creationTimestamp ?? '') ?? this.d.clock.now());
+    const ns = cert.metadata.namespace;
+    const free = this.d.certificates.list(ns)
+      .filter((c) => c.spec.product?.grade === 'free' && (c.spec.source ?? 'Issue') === 'Issue')
+      .filter((c) => calendarYear(parseInstant(c.metadata.creationTimestamp ?? '') ?? 0) === year);
+    if (!free.some((c) => c.metadata.uid === cert.metadata.uid)) free.push(cert);
+    free.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+    const rank = free.findIndex((c) => c.metadata.uid === cert.metadata.uid);
+    return rank < this.d.config.freeQuotaPerYear;
+  }
+
+  /** Writes status (guarded by resourceVersion); returns the updated object. */
+  private async writeStatus(cert: Certificate, status: CertificateStatus): Promise<Certificate> {
+    const patch = statusPatch(cert.status, status);
+    if (!patch) return cert;
+    try {
+      return await this.d.client.patch<Certificate>(certificatePath(cert.metadata.namespace ?? '', cert.metadata.name, true), {
+        metadata: { resourceVersion: cert.metadata.resourceVersion }, status: patch,
+      });
+    } catch (e) {
+      if (isConflict(e)) throw new Restart();
+      throw e;
+    }
+  }
+
+  private async execute(cert: Certificate, obs: CertificateObservation, step: Exclude<Step, { kind: 'settle' | 'invalid' | 'conflict' }>, conditions: DesiredCondition[], log: ReturnType<Logger['with']>): Promise<Certificate | 'stop'> {
+    const ns = cert.metadata.namespace ?? '';
+    const st: CertificateStatus = { ...cert.status };
+    const now = obs.now;
+    switch (step.kind) {
+      case 'revoke': {
+        await this.d.credits.release(ns, step.release, now);
+        st.revokedAt = formatInstant(now);
+        delete st.successors;
+        delete st.application;
+        this.d.events.record(cert, 'Normal', Reason.Revoked, 'Revoke', step.refund ? 'The certificate was revoked within 30 days of issue; its certificate credit was returned (R-REFUND).' : 'The certificate was revoked.');
+        return this.writeStatus(cert, st);
+      }
+      case 'adopt': {
+        const secret = await this.d.client.get<SecretObject>(secretPath(ns, cert.spec.secretName));
+        if (!secret) throw new Restart();
+        const read = readTlsSecret(secret, cert.spec.domains);
+        if (!read.leaf) throw new Restart();
+        this.recordIssued(st, cert, obs, step.revision, {
+          serialNumber: read.leaf.serialNumber, fingerprintSHA256: read.leaf.fingerprintSHA256, notBefore: read.leaf.notBefore.getTime(),
+          notAfter: read.leaf.notAfter.getTime(), issuer: read.leaf.issuerCommonName ?? '', keyAlgorithm: read.leaf.keyAlgorithm,
+          requestedNotAfter: parseInstant(secret.metadata.annotations?.['certhost.io/requested-not-after'] ?? '') ?? read.leaf.notAfter.getTime(),
+        });
+        log.info('adopted the certificate found in the Secret', { revision: step.revision });
+        return this.writeStatus(cert, st);
+      }
+      case 'apply': {
+        const result = await this.d.credits.acquire(ns, cert.spec.hosting?.packageSelector, step.needs, step.commit, now);
+        if (step.renewRequest !== undefined) st.lastRenewRequest = step.renewRequest;
+        if (!result.ok) {
+          st.application = applicationStatus({ ...step.application, state: 'Pending' }, result.message);
+          const reason = result.missing[0]?.kind === 'hosting' ? Reason.InsufficientHostingCredits : Reason.InsufficientCertificateCredits;
+          conditions.push({ type: ConditionType.QuotaAvailable, status: 'False', reason, message: result.message });
+          if (cert.status?.application?.message !== result.message) this.d.events.record(cert, 'Warning', reason, 'Apply', result.message);
+          const saved = await this.writeStatus(cert, st);
+          return this.settleAndStop(saved);
+        }
+        conditions.push({ type: ConditionType.QuotaAvailable, status: 'True', reason: Reason.CreditsAvailable, message: 'The credits this application needs were taken.' });
+        st.application = applicationStatus({ ...step.application, state: 'Submitted', submittedAt: now });
+        if (step.fromSuccessor !== undefined) st.successors = (st.successors ?? []).filter((s) => s.revision !== step.fromSuccessor);
+        if (step.successors.length > 0) st.successors = step.successors.map((revision) => ({ revision, state: 'Inactive' as const }));
+        this.submittedAt.set(`${cert.metadata.uid}/${step.application.revision}`, performance.now());
+        if (step.renewRequest !== undefined) {
+          conditions.push({ type: ConditionType.RenewalAllowed, status: 'True', reason: Reason.RenewalRequested, message: `Renewal requested (${step.renewRequest}) was accepted as revision ${step.application.revision}.` });
+          this.d.events.record(cert, 'Normal', Reason.RenewalRequested, 'Renew', `Manual renewal accepted as revision ${step.application.revision} (R-MANUAL).`);
+        }
+        return this.writeStatus(cert, st);
+      }
+      case 'wait-quota': {
+        const message = `This year's free certificate quota (${this.d.config.freeQuotaPerYear}) is used by older free certificates in this namespace; delete one or buy a paid certificate (R-FREE-QUOTA).`;
+        st.application = applicationStatus(step.application, message);
+        conditions.push({ type: ConditionType.QuotaAvailable, status: 'False', reason: Reason.FreeQuotaExhausted, message });
+        return this.settleAndStop(await this.writeStatus(cert, st));
+      }
+      case 'check-validation': {
+        const app = applicationRecord(st);
+        if (!app) throw new Restart();
+        const records = validationRecords(cert.spec.domains, cert.spec.validation?.method ?? 'DNS', cert.metadata.uid ?? '');
+        const outcome = await checkValidation(records, { nameserver: this.d.config.nameserver, httpPort: this.d.config.httpValidationPort });
+        if (outcome.passed) {
+          const pred = app.predecessorNotAfter;
+          return this.issue(cert, obs, { kind: 'issue', revision: app.revision, notBefore: now, purpose: app.purpose, ...(pred !== undefined && now < pred ? { predecessorNotAfter: pred } : {}) }, st, log);
+        }
+        const next = reviewStep(app.submittedAt ?? now, now, obs.rules.reviewTimeout);
+        const message = `Validation pending: ${outcome.pending.map((p) => p.message).join(' ')}${next.kind === 'check' ? ` Next check at ${formatInstant(next.nextCheckAt)}.` : ''}`;
+        st.application = applicationStatus({ ...app, lastCheckAt: now }, message.slice(0, 1000));
+        return this.writeStatus(cert, st);
+      }
+      case 'issue':
+        return this.issue(cert, obs, step, st, log);
+      case 'reject': {
+        await this.d.credits.release(ns, step.release, now);
+        const app = applicationRecord(st);
+        if (!app) throw new Restart();
+        st.application = applicationStatus({ ...app, state: 'Rejected' }, step.message);
+        this.d.events.record(cert, 'Warning', Reason.ReviewTimedOut, 'Review', step.message);
+        return this.writeStatus(cert, st);
+      }
+      case 'queue-successors': {
+        const result = await this.d.credits.acquire(ns, cert.spec.hosting?.packageSelector, step.needs, [], now);
+        if (!result.ok) {
+          const message = `Hosting cannot be extended: ${result.message}`;
+          conditions.push({ type: ConditionType.QuotaAvailable, status: 'False', reason: Reason.InsufficientHostingCredits, message });
+          this.d.events.record(cert, 'Warning', Reason.InsufficientHostingCredits, 'Host', message);
+          return 'stop';
+        }
+        st.successors = [...(st.successors ?? []), ...step.create.map((revision) => ({ revision, state: 'Inactive' as const }))];
+        if (!st.servicePeriod && obs.status.current) {
+          st.servicePeriod = { start: formatInstant(obs.status.current.notBefore), end: '', firstRevision: obs.status.current.revision, years: 1 };
+        }
+        this.d.events.record(cert, 'Normal', Reason.SuccessorQueued, 'Host', `Queued ${step.create.length} Inactive successor(s) (revisions ${step.create.join(', ')}); credits reserved (R-YEARS).`);
+        return this.writeStatus(cert, this.withServicePeriod(cert, st, obs));
+      }
+      case 'cancel-successors': {
+        await this.d.credits.release(ns, step.release, now);
+        st.successors = (st.successors ?? []).filter((s) => !step.cancel.includes(s.revision));
+        this.d.events.record(cert, 'Normal', Reason.SuccessorCancelled, 'Host', `Cancelled Inactive successor(s) ${step.cancel.join(', ')}; their certificate and hosting credits were returned (R-CANCEL).`);
+        return this.writeStatus(cert, this.withServicePeriod(cert, st, obs));
+      }
+      case 'refuse-renewal': {
+        st.lastRenewRequest = step.request;
+        conditions.push({ type: ConditionType.RenewalAllowed, status: 'False', reason: step.reason, message: step.message });
+        this.d.events.record(cert, 'Warning', Reason.RenewalNotAllowed, 'Renew', step.message);
+        return this.writeStatus(cert, st);
+      }
+      default: {
+        const unknown: never = step;
+        throw new Error(`unhandled step ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  private async settleAndStop(cert: Certificate): Promise<'stop'> {
+    void cert;
+    return 'stop';
+  }
+
+  /** Issues (or re-issues) a revision: key, validity, CA, Secret, then status. */
+  private async issue(cert: Certificate, obs: CertificateObservation, step: Extract<Step, { kind: 'issue' }>, st: CertificateStatus, log: ReturnType<Logger['with']>): Promise<Certificate> {
+    const ns = cert.metadata.namespace ?? '';
+    const product = obs.spec.product;
+    const rules = obs.rules;
+    const requested = step.targetNotAfter !== undefined
+      ? { notBefore: step.notBefore, notAfter: step.targetNotAfter }
+      : planValidity({ profile: rules.profile, notBefore: step.notBefore, ...(step.predecessorNotAfter === undefined ? {} : { predecessorNotAfter: step.predecessorNotAfter }) });
+    await this.d.ca.ensureBrand(product.brand, rules.profile.maxValidity);
+
+    // R-KEY: a new key per revision by default; `Never` reuses the key in the Secret; a CSR keeps the key with the user.
+    const existing = await this.d.client.get<SecretObject>(secretPath(ns, cert.spec.secretName));
+    let privateKeyPem: string | undefined;
+    let key: { kind: 'publicKey'; publicKeyPem: string } | { kind: 'csr'; csrPem: string };
+    if (cert.spec.csr) {
+      const csrSecret = await this.d.client.get<SecretObject>(secretPath(ns, cert.spec.csr.secretRef.name));
+      const csrPem = csrSecret?.data?.['tls.csr'] ? Buffer.from(csrSecret.data['tls.csr'], 'base64').toString('utf8') : null;
+      if (!csrPem) return this.failIssue(cert, st, Reason.CSRNotFound, `The CSR Secret ${cert.spec.csr.secretRef.name} with key tls.csr was not found; create it with the PEM certificate request.`);
+      key = { kind: 'csr', csrPem };
+    } else {
+      const reuse = cert.spec.privateKey?.rotationPolicy === 'Never' && existing?.data?.['tls.key'] && secretOwnership(existing, { name: cert.metadata.name ?? '', namespace: ns, uid: cert.metadata.uid ?? '' }).state === 'ours'
+        ? Buffer.from(existing.data['tls.key'], 'base64').toString('utf8') : null;
+      const parsed = reuse ? decodePem(reuse) : null;
+      const old = parsed?.ok ? readPrivateKey(parsed.blocks, 'tls.key') : null;
+      if (old?.ok) {
+        privateKeyPem = old.pkcs8Pem;
+        key = { kind: 'publicKey', publicKeyPem: old.publicKey.export({ format: 'pem', type: 'spki' }).toString() };
+      } else {
+        const algorithm = cert.spec.privateKey?.algorithm ?? 'ECDSA';
+        const spec = keySpecFor(algorithm, cert.spec.privateKey?.size ?? (algorithm === 'RSA' ? 2048 : 256));
+        if (!spec.ok) return this.failIssue(cert, st, spec.reason, spec.message);
+        const pair = await generateKeyPair(spec.spec);
+        privateKeyPem = pair.privateKeyPem;
+        key = { kind: 'publicKey', publicKeyPem: pair.publicKeyPem };
+      }
+    }
+    const result = await this.d.issuer.issue({ domains: cert.spec.domains, product, key, notBefore: new Date(requested.notBefore), notAfter: new Date(requested.notAfter) });
+    if (!result.ok) return this.failIssue(cert, st, result.reason, result.message);
+    const issued = result.certificate;
+    const revision = step.revision;
+    const content: TlsSecretContent = {
+      chainPem: issued.chainPem, caPem: issued.caPem, serialNumber: issued.serialNumber, notAfter: issued.notAfter.toISOString(), revision,
+      ...(privateKeyPem === undefined ? {} : { privateKeyPem }),
+    };
+    const body = buildTlsSecret({ name: cert.metadata.name ?? '', namespace: ns, uid: cert.metadata.uid ?? '' }, cert.spec.secretName, content);
+    body.metadata.annotations = { ...body.metadata.annotations, 'certhost.io/requested-not-after': formatInstant(requested.notAfter) };
+    // The Secret is the record of the issuance: written before status, adopted after a crash.
+    if (existing) {
+      body.metadata.resourceVersion = existing.metadata.resourceVersion ?? '';
+      try {
+        await this.d.client.replace(secretPath(ns, cert.spec.secretName), body);
+      } catch (e) {
+        if (isConflict(e)) throw new Restart();
+        throw e;
+      }
+    } else {
+      try {
+        await this.d.client.create(secretPath(ns), body);
+      } catch (e) {
+        if (isAlreadyExists(e)) throw new Restart();
+        throw e;
+      }
+    }
+    this.recordIssued(st, cert, obs, revision, {
+      serialNumber: issued.serialNumber, fingerprintSHA256: issued.fingerprintSHA256, notBefore: issued.notBefore.getTime(), notAfter: issued.notAfter.getTime(),
+      issuer: issued.issuer, keyAlgorithm: issued.keyAlgorithm, requestedNotAfter: requested.notAfter,
+      carried: step.predecessorNotAfter !== undefined ? requested.notAfter - requested.notBefore - rules.profile.baseValidity : 0,
+    }, step.purpose === 'Reissue');
+    const started = this.submittedAt.get(`${cert.metadata.uid}/${revision}`);
+    if (started !== undefined) {
+      this.d.metrics.issuanceDuration.observe((performance.now() - started) / 1000);
+      this.submittedAt.delete(`${cert.metadata.uid}/${revision}`);
+    }
+    const what = step.purpose === 'Reissue' ? 'Re-issued' : 'Issued';
+    this.d.events.record(cert, 'Normal', step.purpose === 'Reissue' ? 'Reissued' : Reason.Issued, 'Issue',
+      `${what} revision ${revision}, serial ${issued.serialNumber}, valid until ${formatInstant(issued.notAfter.getTime())}${issued.truncated ? ` (cut by ${issued.truncatedSeconds} s to the intermediate's expiry, R-CAP)` : ''}.`);
+    log.info('issued', { revision, serial: issued.serialNumber, notAfter: issued.notAfter.toISOString(), purpose: step.purpose });
+    return this.writeStatus(cert, st);
+  }
+
+  private async failIssue(cert: Certificate, st: CertificateStatus, reason: string, message: string): Promise<Certificate> {
+    this.d.events.record(cert, 'Warning', reason, 'Issue', message);
+    const app = applicationRecord(st);
+    if (app) st.application = applicationStatus(app, message);
+    await this.writeStatus(cert, st);
+    // An issuer failure the user can fix waits for a spec change; retry later in case the CA can.
+    throw new ApiError(0, reason, message);
+  }
+
+  /** Status after revision `revision` is in the Secret. */
+  private recordIssued(st: CertificateStatus, cert: Certificate, obs: CertificateObservation, revision: number,
+    f: { serialNumber: string; fingerprintSHA256: string; notBefore: number; notAfter: number; issuer: string; keyAlgorithm: string; requestedNotAfter: number; carried?: number },
+    reissue = false): void {
+    const prev = st.current;
+    if (prev && st.revision !== undefined) {
+      const entry: HistoryEntry = { revision: st.revision, serialNumber: prev.serialNumber, notBefore: prev.notBefore, notAfter: prev.notAfter, endedBy: reissue || st.revision === revision ? 'Reissued' : 'Renewed' };
+      st.history = [...(st.history ?? []), entry].slice(-maxHistoryEntries);
+    }
+    st.revision = revision;
+    const carried = Math.max(0, Math.round((f.carried ?? 0) / 1000));
+    st.current = {
+      serialNumber: f.serialNumber, fingerprintSHA256: f.fingerprintSHA256, notBefore: formatInstant(f.notBefore), notAfter: formatInstant(f.notAfter),
+      carriedOverSeconds: reissue ? (prev?.carriedOverSeconds ?? 0) : carried, issuer: f.issuer, keyAlgorithm: f.keyAlgorithm,
+      ...(f.requestedNotAfter > f.notAfter ? { requestedNotAfter: formatInstant(f.requestedNotAfter) } : {}),
+    };
+    if (st.application?.revision === revision) delete st.application;
+    st.successors = (st.successors ?? []).filter((s) => s.revision !== revision);
+    if (st.successors.length === 0) delete st.successors;
+    if (!st.servicePeriod && (st.successors?.length ?? 0) > 0) {
+      st.servicePeriod = { start: formatInstant(f.notBefore), end: '', firstRevision: revision, years: 1 };
+    }
+    Object.assign(st, this.withServicePeriod(cert, st, obs));
+  }
+
+  /** servicePeriod.end and years follow the queue: the projected notAfter of the last successor. */
+  private withServicePeriod(cert: Certificate, st: CertificateStatus, obs: CertificateObservation): CertificateStatus {
+    const current = currentRecord(st);
+    if (!st.servicePeriod || !current) return st;
+    const queued = st.successors?.length ?? 0;
+    const end = queued === 0 ? current.notAfter : servicePeriodEnd(obs.rules.profile, current, queued + 1);
+    const years = current.revision - st.servicePeriod.firstRevision + 1 + queued;
+    void cert;
+    return { ...st, servicePeriod: { ...st.servicePeriod, end: formatInstant(end), years } };
+  }
+
+  /** Final status for this pass, reminders (R-NOTIFY), and the next instant to look again. */
+  private async settle(cert: Certificate, conditions: DesiredCondition[], nextAt: number | null, obs?: CertificateObservation): Promise<ReconcileResult> {
+    const now = this.d.clock.now();
+    const product = cert.spec.product;
+    const rules = this.rulesFor(product?.brand ?? '');
+    let st: CertificateStatus = { ...cert.status };
+    const current = currentRecord(st);
+    let reminderAt: number | null = null;
+    if (current && !st.revokedAt && obs) {
+      const settled = st.reminders?.revision === current.revision ? st.reminders.settled : [];
+      const decision = reminderDecision({ notAfter: current.notAfter, now, settled, successorIssued: false, daysBefore: cert.spec.notifications?.daysBefore ?? [30, 15, 7] });
+      reminderAt = decision.nextAt;
+      if (decision.kind === 'send') {
+        st.reminders = { revision: current.revision, settled: [...settled, ...decision.settle] };
+        const message = `The certificate expires in ${decision.daysBefore} days, at ${formatInstant(current.notAfter)}${(st.successors?.length ?? 0) > 0 ? '; a hosted successor is queued' : '; renew it or enable hosting'} (R-NOTIFY).`;
+        this.d.events.record(cert, 'Warning', 'ExpiryReminder', 'Remind', message);
+        const hook = cert.spec.notifications?.webhook;
+        if (hook) {
+          const sent = await sendReminderWebhook(this.d.client, cert, hook.urlSecretRef, {
+            certificate: cert.metadata.name ?? '', namespace: cert.metadata.namespace ?? '', revision: current.revision,
+            serialNumber: current.serialNumber, notAfter: formatInstant(current.notAfter), daysBefore: decision.daysBefore, domains: cert.spec.domains,
+          }, this.d.config.webhookTimeoutMs);
+          if (!sent.ok) this.d.events.record(cert, 'Warning', 'ReminderWebhookFailed', 'Remind', sent.message);
+        }
+      }
+    }
+    const autoDeploy = false;
+    st = deriveStatus({ cert, status: st, rules, now, conditions, autoDeploy });
+    await this.writeStatus(cert, st);
+    const app = applicationRecord(st);
+    const reviewAt = app?.state === 'Submitted' && rules.validation === 'check' ? nextAt : null;
+    const next = certificateNextTransition({
+      profile: rules.profile,
+      current: current ?? null,
+      successorSubmitAt: (st.successors ?? []).map((s) => parseInstant(s.submitAt ?? '') ?? Infinity),
+      reminderAt,
+      reviewCheckAt: reviewAt,
+    }, now);
+    return { nextAt: next?.at ?? null };
+  }
+
+  /** `source: Upload`: track a third-party certificate, never renew it (R-NOT-RENEWABLE). */
+  private async reconcileUpload(cert: Certificate, log: ReturnType<Logger['with']>): Promise<ReconcileResult> {
+    const ns = cert.metadata.namespace ?? '';
+    const now = this.d.clock.now();
+    const conditions: DesiredCondition[] = [];
+    const ref = cert.spec.upload?.secretRef.name;
+    const up = ref ? await this.d.client.get<SecretObject>(secretPath(ns, ref)) : null;
+    if (!up) {
+      const message = `The upload Secret ${ref ?? '(none)'} was not found; create it with tls.crt (chain) and tls.key.`;
+      conditions.push({ type: ConditionType.Ready, status: 'False', reason: Reason.UploadSecretNotFound, message });
+      return this.settle(cert, conditions, null);
+    }
+    const parsed = await parseUploadedCertificate({
+      certificate: Buffer.from(up.data?.['tls.crt'] ?? '', 'base64'), privateKey: Buffer.from(up.data?.['tls.key'] ?? '', 'base64'), now: new Date(now),
+    });
+    if (!parsed.ok && parsed.reason !== 'Expired') {
+      conditions.push({ type: ConditionType.Ready, status: 'False', reason: Reason.UploadInvalid, message: parsed.message });
+      if (cert.status?.conditions?.find((c) => c.type === 'Ready')?.message !== parsed.message) this.d.events.record(cert, 'Warning', Reason.UploadInvalid, 'Upload', parsed.message);
+      return this.settle(cert, conditions, null);
+    }
+    const st: CertificateStatus = { ...cert.status };
+    if (parsed.ok) {
+      const leaf = parsed.certificate.leaf;
+      if (st.current?.serialNumber !== leaf.serialNumber) {
+        const revision = (st.revision ?? 0) + 1;
+        if (st.current && st.revision !== undefined) {
+          st.history = [...(st.history ?? []), { revision: st.revision, serialNumber: st.current.serialNumber, notBefore: st.current.notBefore, notAfter: st.current.notAfter, endedBy: 'Replaced' as const }].slice(-maxHistoryEntries);
+        }
+        st.revision = revision;
+        st.current = {
+          serialNumber: leaf.serialNumber, fingerprintSHA256: leaf.fingerprintSHA256, notBefore: formatInstant(leaf.notBefore.getTime()), notAfter: formatInstant(leaf.notAfter.getTime()),
+          carriedOverSeconds: 0, issuer: leaf.issuerCommonName ?? '', keyAlgorithm: leaf.keyAlgorithm,
+        };
+        if (cert.spec.secretName !== ref) {
+          const chain = parsed.certificate.chain;
+          const body = buildTlsSecret({ name: cert.metadata.name ?? '', namespace: ns, uid: cert.metadata.uid ?? '' }, cert.spec.secretName, {
+            chainPem: parsed.certificate.chainPem, caPem: '', privateKeyPem: parsed.certificate.privateKeyPem, serialNumber: leaf.serialNumber,
+            notAfter: leaf.notAfter.toISOString(), revision,
+          });
+          void chain;
+          const existing = await this.d.client.get<SecretObject>(secretPath(ns, cert.spec.secretName));
+          if (existing) {
+            if (secretOwnership(existing, { name: cert.metadata.name ?? '', namespace: ns, uid: cert.metadata.uid ?? '' }).state === 'foreign') {
+              conditions.push({ type: ConditionType.Ready, status: 'False', reason: Reason.SecretConflict, message: `The Secret ${cert.spec.secretName} is not managed by this Certificate; choose another spec.secretName.` });
+              return this.settle(cert, conditions, null);
+            }
+            body.metadata.resourceVersion = existing.metadata.resourceVersion ?? '';
+            await this.d.client.replace(secretPath(ns, cert.spec.secretName), body);
+          } else {
+            await this.d.client.create(secretPath(ns), body);
+          }
+        }
+        this.d.events.record(cert, 'Normal', Reason.Uploaded, 'Upload', `Tracking uploaded certificate ${leaf.serialNumber}, valid until ${formatInstant(leaf.notAfter.getTime())}; it is never renewed (R-NOT-RENEWABLE).`);
+        log.info('uploaded certificate tracked', { revision, serial: leaf.serialNumber });
+      }
+    }
+    cert = await this.writeStatus(cert, st);
+    return this.settle(cert, conditions, null, undefined);
+  }
+}
