@@ -11,7 +11,7 @@ import type { DesiredCondition } from '../domain/conditions.ts';
 import { certificateNextTransition } from '../domain/next-transition.ts';
 import { reminderDecision } from '../domain/reminders.ts';
 import { reviewStep } from '../domain/review-schedule.ts';
-import { servicePeriodEnd } from '../domain/successor-plan.ts';
+import { projectChain, servicePeriodEnd } from '../domain/successor-plan.ts';
 import { calendarYear, formatInstant, parseInstant } from '../domain/time.ts';
 import { planValidity } from '../domain/validity.ts';
 import { validationRecords } from '../domain/validation-records.ts';
@@ -188,9 +188,16 @@ export class CertificateReconciler {
     return rank < this.d.config.freeQuotaPerYear;
   }
 
-  /** Writes status (guarded by resourceVersion); returns the updated object. */
-  private async writeStatus(cert: Certificate, status: CertificateStatus): Promise<Certificate> {
-    const patch = statusPatch(cert.status, status);
+  /**
+   * Writes status (guarded by resourceVersion) with the conditions decided so far in this pass, so a
+   * reader never sees a step's result without its condition; returns the updated object.
+   */
+  private async writeStatus(cert: Certificate, status: CertificateStatus, conditions: readonly DesiredCondition[] = []): Promise<Certificate> {
+    // Every write carries the whole derived picture (state, conditions, renewal time), so no reader
+    // ever sees a record without the state it implies.
+    const rules = this.rulesFor(cert.spec.product?.brand ?? '');
+    const derived = deriveStatus({ cert, status, rules, now: this.d.clock.now(), conditions: [...conditions], autoDeploy: false });
+    const patch = statusPatch(cert.status, derived);
     if (!patch) return cert;
     try {
       return await this.d.client.patch<Certificate>(certificatePath(cert.metadata.namespace ?? '', cert.metadata.name, true), {
@@ -213,7 +220,7 @@ export class CertificateReconciler {
         delete st.successors;
         delete st.application;
         this.d.events.record(cert, 'Normal', Reason.Revoked, 'Revoke', step.refund ? 'The certificate was revoked within 30 days of issue; its certificate credit was returned (R-REFUND).' : 'The certificate was revoked.');
-        return this.writeStatus(cert, st);
+        return this.writeStatus(cert, st, conditions);
       }
       case 'adopt': {
         const secret = await this.d.client.get<SecretObject>(secretPath(ns, cert.spec.secretName));
@@ -226,7 +233,7 @@ export class CertificateReconciler {
           requestedNotAfter: parseInstant(secret.metadata.annotations?.['certhost.io/requested-not-after'] ?? '') ?? read.leaf.notAfter.getTime(),
         });
         log.info('adopted the certificate found in the Secret', { revision: step.revision });
-        return this.writeStatus(cert, st);
+        return this.writeStatus(cert, st, conditions);
       }
       case 'apply': {
         const result = await this.d.credits.acquire(ns, cert.spec.hosting?.packageSelector, step.needs, step.commit, now);
@@ -236,7 +243,7 @@ export class CertificateReconciler {
           const reason = result.missing[0]?.kind === 'hosting' ? Reason.InsufficientHostingCredits : Reason.InsufficientCertificateCredits;
           conditions.push({ type: ConditionType.QuotaAvailable, status: 'False', reason, message: result.message });
           if (cert.status?.application?.message !== result.message) this.d.events.record(cert, 'Warning', reason, 'Apply', result.message);
-          const saved = await this.writeStatus(cert, st);
+          const saved = await this.writeStatus(cert, st, conditions);
           return this.settleAndStop(saved);
         }
         conditions.push({ type: ConditionType.QuotaAvailable, status: 'True', reason: Reason.CreditsAvailable, message: 'The credits this application needs were taken.' });
@@ -248,13 +255,13 @@ export class CertificateReconciler {
           conditions.push({ type: ConditionType.RenewalAllowed, status: 'True', reason: Reason.RenewalRequested, message: `Renewal requested (${step.renewRequest}) was accepted as revision ${step.application.revision}.` });
           this.d.events.record(cert, 'Normal', Reason.RenewalRequested, 'Renew', `Manual renewal accepted as revision ${step.application.revision} (R-MANUAL).`);
         }
-        return this.writeStatus(cert, st);
+        return this.writeStatus(cert, st, conditions);
       }
       case 'wait-quota': {
         const message = `This year's free certificate quota (${this.d.config.freeQuotaPerYear}) is used by older free certificates in this namespace; delete one or buy a paid certificate (R-FREE-QUOTA).`;
         st.application = applicationStatus(step.application, message);
         conditions.push({ type: ConditionType.QuotaAvailable, status: 'False', reason: Reason.FreeQuotaExhausted, message });
-        return this.settleAndStop(await this.writeStatus(cert, st));
+        return this.settleAndStop(await this.writeStatus(cert, st, conditions));
       }
       case 'check-validation': {
         const app = applicationRecord(st);
@@ -268,7 +275,7 @@ export class CertificateReconciler {
         const next = reviewStep(app.submittedAt ?? now, now, obs.rules.reviewTimeout);
         const message = `Validation pending: ${outcome.pending.map((p) => p.message).join(' ')}${next.kind === 'check' ? ` Next check at ${formatInstant(next.nextCheckAt)}.` : ''}`;
         st.application = applicationStatus({ ...app, lastCheckAt: now }, message.slice(0, 1000));
-        return this.writeStatus(cert, st);
+        return this.writeStatus(cert, st, conditions);
       }
       case 'issue':
         return this.issue(cert, obs, step, st, log);
@@ -278,7 +285,7 @@ export class CertificateReconciler {
         if (!app) throw new Restart();
         st.application = applicationStatus({ ...app, state: 'Rejected' }, step.message);
         this.d.events.record(cert, 'Warning', Reason.ReviewTimedOut, 'Review', step.message);
-        return this.writeStatus(cert, st);
+        return this.writeStatus(cert, st, conditions);
       }
       case 'queue-successors': {
         const result = await this.d.credits.acquire(ns, cert.spec.hosting?.packageSelector, step.needs, [], now);
@@ -293,19 +300,19 @@ export class CertificateReconciler {
           st.servicePeriod = { start: formatInstant(obs.status.current.notBefore), end: '', firstRevision: obs.status.current.revision, years: 1 };
         }
         this.d.events.record(cert, 'Normal', Reason.SuccessorQueued, 'Host', `Queued ${step.create.length} Inactive successor(s) (revisions ${step.create.join(', ')}); credits reserved (R-YEARS).`);
-        return this.writeStatus(cert, this.withServicePeriod(cert, st, obs));
+        return this.writeStatus(cert, this.withServicePeriod(cert, st, obs), conditions);
       }
       case 'cancel-successors': {
         await this.d.credits.release(ns, step.release, now);
         st.successors = (st.successors ?? []).filter((s) => !step.cancel.includes(s.revision));
         this.d.events.record(cert, 'Normal', Reason.SuccessorCancelled, 'Host', `Cancelled Inactive successor(s) ${step.cancel.join(', ')}; their certificate and hosting credits were returned (R-CANCEL).`);
-        return this.writeStatus(cert, this.withServicePeriod(cert, st, obs));
+        return this.writeStatus(cert, this.withServicePeriod(cert, st, obs), conditions);
       }
       case 'refuse-renewal': {
         st.lastRenewRequest = step.request;
         conditions.push({ type: ConditionType.RenewalAllowed, status: 'False', reason: step.reason, message: step.message });
         this.d.events.record(cert, 'Warning', Reason.RenewalNotAllowed, 'Renew', step.message);
-        return this.writeStatus(cert, st);
+        return this.writeStatus(cert, st, conditions);
       }
       default: {
         const unknown: never = step;
@@ -433,11 +440,19 @@ export class CertificateReconciler {
     Object.assign(st, this.withServicePeriod(cert, st, obs));
   }
 
-  /** servicePeriod.end and years follow the queue: the projected notAfter of the last successor. */
+  /**
+   * servicePeriod.end and years follow the queue (the projected notAfter of the last successor), and
+   * each queued successor shows when it will be submitted (R-EARLY).
+   */
   private withServicePeriod(cert: Certificate, st: CertificateStatus, obs: CertificateObservation): CertificateStatus {
     const current = currentRecord(st);
-    if (!st.servicePeriod || !current) return st;
+    if (!current) return st;
     const queued = st.successors?.length ?? 0;
+    if (queued > 0) {
+      const chain = projectChain(obs.rules.profile, current, queued);
+      st = { ...st, successors: (st.successors ?? []).map((s, i) => ({ ...s, ...(chain[i] ? { submitAt: formatInstant(Math.max(chain[i].submitAt, obs.now)) } : {}) })) };
+    }
+    if (!st.servicePeriod) return st;
     const end = queued === 0 ? current.notAfter : servicePeriodEnd(obs.rules.profile, current, queued + 1);
     const years = current.revision - st.servicePeriod.firstRevision + 1 + queued;
     void cert;
@@ -470,9 +485,8 @@ export class CertificateReconciler {
         }
       }
     }
-    const autoDeploy = false;
-    st = deriveStatus({ cert, status: st, rules, now, conditions, autoDeploy });
-    await this.writeStatus(cert, st);
+    const saved = await this.writeStatus(cert, st, conditions);
+    st = saved.status ?? st;
     const app = applicationRecord(st);
     const reviewAt = app?.state === 'Submitted' && rules.validation === 'check' ? nextAt : null;
     const next = certificateNextTransition({

@@ -156,20 +156,25 @@ export function refundOnRevoke(issuedAt: Instant, revokedAt: Instant): boolean {
 }
 
 /**
- * Keeps the ledger bounded: entries settled for longer than `keep` go (released ones vanish, consumed
- * ones are folded into compactedUsed); reservations always stay, they are live. The newest `maxEntries`
- * settled entries are kept regardless, so a replay that comes soon after always finds its key.
+ * Keeps the ledger bounded: settled entries go once nothing can refer to them any more (released ones
+ * vanish, consumed ones are folded into compactedUsed); reservations always stay, they are live.
+ * Consumed entries are kept through the refund period (R-REFUND needs the key to return the credit).
+ * Past `maxEntries` the oldest settled entries go first, so a package's status stays well inside the
+ * size of one object (a credit folded early can no longer be refunded; the counters stay exact).
  */
 export function compactLedger(
   ledger: readonly LedgerEntry[],
   compactedUsed: number,
   now: Instant,
-  keep: Duration = 7 * DAY,
-  maxEntries = 200,
+  keepReleased: Duration = DAY,
+  maxEntries = 2000,
 ): { ledger: LedgerEntry[]; compactedUsed: number } {
+  const keepConsumed = REFUND_PERIOD + DAY;
   const live = ledger.filter((e) => e.state === 'reserved');
   const settled = ledger.filter((e) => e.state !== 'reserved').sort((a, b) => b.time - a.time);
-  const kept = settled.filter((e, i) => now - e.time <= keep && i < Math.max(0, maxEntries - live.length));
+  const young = (e: LedgerEntry): boolean => now - e.time <= (e.state === 'consumed' ? keepConsumed : keepReleased);
+  const room = Math.max(0, maxEntries - live.length);
+  const kept = settled.filter(young).slice(0, room);
   const dropped = settled.filter((e) => !kept.includes(e));
   const folded = dropped.filter((e) => e.state === 'consumed').length;
   const order = new Map(ledger.map((e, i) => [e.key, i]));

@@ -126,7 +126,7 @@ describe('ledger transitions', () => {
     assert.equal(refundOnRevoke(issued, issued + days(30) + 1000), false);
   });
   it('R-CONSUME compaction keeps reservations, folds old consumed entries into used and keeps counters exact', () => {
-    const old = now - days(10);
+    const old = now - days(40);
     const entries: LedgerEntry[] = [
       { key: 'a', certificate: 'u', revision: 1, kind: 'certificate', state: 'consumed', time: old },
       { key: 'b', certificate: 'u', revision: 2, kind: 'certificate', state: 'released', time: old },
@@ -138,6 +138,16 @@ describe('ledger transitions', () => {
     assert.deepEqual(c.ledger.map((e) => e.key), ['c', 'd']);
     assert.equal(c.compactedUsed, 1);
     assert.deepEqual(packageCounters(pkg('p', 'certificate', 10, { ledger: c.ledger, compactedUsed: c.compactedUsed }), now), before);
+  });
+  it('R-REFUND a consumed entry stays through the refund period so revoking can still return it', () => {
+    const entries: LedgerEntry[] = [{ key: 'a', certificate: 'u', revision: 1, kind: 'certificate', state: 'consumed', time: now - days(29) }];
+    assert.deepEqual(compactLedger(entries, 0, now).ledger.map((e) => e.key), ['a']);
+  });
+  it('R-CONSUME past maxEntries the oldest settled entries are folded and the counters stay exact', () => {
+    const entries: LedgerEntry[] = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, certificate: 'u', revision: i, kind: 'certificate' as const, state: 'consumed' as const, time: now - i * 1000 }));
+    const c = compactLedger(entries, 0, now, DAY, 4);
+    assert.deepEqual(c.ledger.map((e) => e.key), ['k0', 'k1', 'k2', 'k3']);
+    assert.equal(c.compactedUsed, 6);
   });
 });
 
