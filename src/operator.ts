@@ -100,7 +100,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   const secrets = new Informer<SecretObject & { metadata: { name: string } }>(client, { path: scoped('secrets', '', 'v1'), labelSelector: `${Label.managedBy}=${managedByValue}`, log, name: 'secrets' });
 
   const events = new ApiEventRecorder(client, o.clock, log, 'certhost.io/operator', o.identity ?? hostname());
-  const ca = new CaStore(client, o.clock, log, { namespace: o.config.caSecret.namespace, name: o.config.caSecret.name, autoRotate: true });
+  const ca = new CaStore(client, o.clock, log, { namespace: o.config.caSecret.namespace, name: o.config.caSecret.name, autoRotate: o.config.caAutoRotate });
   const credits = new CreditStore(client);
   const controllers: Controller[] = [];
   metrics = new OperatorMetrics({

@@ -29,6 +29,8 @@ export interface OperatorConfig {
   freeQuotaPerYear: number;
   /** Where the built-in CA's root and intermediates live. */
   caSecret: { namespace: string; name: string };
+  /** Add an intermediate before the newest one would cut a leaf (R-CAP); off leaves rotation to an admin. */
+  caAutoRotate: boolean;
   /** HTTP timeout for reminder webhooks. */
   webhookTimeoutMs: number;
 }
@@ -42,6 +44,7 @@ export function defaultConfig(operatorNamespace: string): OperatorConfig {
     reviewTimeout: DEFAULT_REVIEW_TIMEOUT,
     freeQuotaPerYear: DEFAULT_FREE_QUOTA_PER_YEAR,
     caSecret: { namespace: operatorNamespace, name: 'certhost-ca' },
+    caAutoRotate: true,
     webhookTimeoutMs: 5000,
   };
 }
@@ -131,6 +134,10 @@ export function parseConfig(text: string, operatorNamespace: string): ConfigResu
   if (doc.caSecret !== undefined) {
     if (!isRaw(doc.caSecret) || typeof doc.caSecret.name !== 'string') return { ok: false, message: 'caSecret must have a name (and optionally a namespace).' };
     config.caSecret = { name: doc.caSecret.name, namespace: typeof doc.caSecret.namespace === 'string' ? doc.caSecret.namespace : operatorNamespace };
+    if (doc.caSecret.autoRotate !== undefined) {
+      if (typeof doc.caSecret.autoRotate !== 'boolean') return { ok: false, message: 'caSecret.autoRotate must be true or false.' };
+      config.caAutoRotate = doc.caSecret.autoRotate;
+    }
   }
   return { ok: true, config };
 }
