@@ -51,6 +51,7 @@ export interface Operator {
   metrics: OperatorMetrics;
   certificates: Informer<Certificate>;
   isLeader(): boolean;
+  identity: string;
   /** Bound ports of the HTTP servers (tests start them on port 0). */
   ports: { metrics?: number; health?: number };
   stop(): Promise<void>;
@@ -99,7 +100,8 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   // Only Secrets the operator labels are watched (memory does not grow with unrelated Secrets).
   const secrets = new Informer<SecretObject & { metadata: { name: string } }>(client, { path: scoped('secrets', '', 'v1'), labelSelector: `${Label.managedBy}=${managedByValue}`, log, name: 'secrets' });
 
-  const events = new ApiEventRecorder(client, o.clock, log, 'certhost.io/operator', o.identity ?? hostname());
+  const identity = o.identity ?? `${hostname()}-${process.pid}`;
+  const events = new ApiEventRecorder(client, o.clock, log, 'certhost.io/operator', identity);
   const ca = new CaStore(client, o.clock, log, { namespace: o.config.caSecret.namespace, name: o.config.caSecret.name, autoRotate: o.config.caAutoRotate });
   const credits = new CreditStore(client);
   const controllers: Controller[] = [];
@@ -209,7 +211,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
 
   let elector: LeaderElector | null = null;
   if (o.leaderElect) {
-    elector = new LeaderElector(client, { namespace: o.operatorNamespace, name: 'certhost-operator', identity: o.identity ?? `${hostname()}-${process.pid}`, log });
+    elector = new LeaderElector(client, { namespace: o.operatorNamespace, name: 'certhost-operator', identity, log });
     elector.run(() => {
       leading = true;
       startControllers();
@@ -246,7 +248,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
       if (url === '/healthz') return json(res, 200, { ok: true });
       if (url === '/readyz') {
         const synced = certificates.hasSynced() && packages.hasSynced() && secrets.hasSynced();
-        return json(res, synced ? 200 : 503, { ok: synced, leader: leading });
+        return json(res, synced ? 200 : 503, { ok: synced, leader: leading, identity });
       }
       if (url === '/debug/clock' && o.clock.kind === 'fake') {
         const fake = o.clock as FakeClock;
@@ -298,5 +300,5 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     return stopping;
   };
 
-  return { metrics: m, certificates, isLeader: () => leading, ports, stop };
+  return { metrics: m, certificates, isLeader: () => leading, identity, ports, stop };
 }

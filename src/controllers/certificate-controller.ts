@@ -35,6 +35,7 @@ import type { CreditStore } from './credit-store.ts';
 import { buildTlsSecret, readTlsSecret, secretOwnership, type SecretObject, type TlsSecretContent } from './tls-secret.ts';
 import { checkValidation } from './validation-checker.ts';
 import { sendReminderWebhook } from './reminder-webhook.ts';
+import { failpoint } from '../runtime/failpoint.ts';
 
 export interface CertificateControllerDeps {
   client: KubeClient;
@@ -233,10 +234,12 @@ export class CertificateReconciler {
           requestedNotAfter: parseInstant(secret.metadata.annotations?.['certhost.io/requested-not-after'] ?? '') ?? read.leaf.notAfter.getTime(),
         });
         log.info('adopted the certificate found in the Secret', { revision: step.revision });
+        this.d.events.record(cert, 'Normal', Reason.Issued, 'Issue', `Issued revision ${step.revision}, serial ${read.leaf.serialNumber} (recorded from the Secret written before a restart).`);
         return this.writeStatus(cert, st, conditions);
       }
       case 'apply': {
         const result = await this.d.credits.acquire(ns, cert.spec.hosting?.packageSelector, step.needs, step.commit, now);
+        failpoint('after-credits');
         if (step.renewRequest !== undefined) st.lastRenewRequest = step.renewRequest;
         if (!result.ok) {
           st.application = applicationStatus({ ...step.application, state: 'Pending' }, result.message);
@@ -289,6 +292,7 @@ export class CertificateReconciler {
       }
       case 'queue-successors': {
         const result = await this.d.credits.acquire(ns, cert.spec.hosting?.packageSelector, step.needs, [], now);
+        failpoint('after-successor-credits');
         if (!result.ok) {
           const message = `Hosting cannot be extended: ${result.message}`;
           conditions.push({ type: ConditionType.QuotaAvailable, status: 'False', reason: Reason.InsufficientHostingCredits, message });
@@ -304,6 +308,7 @@ export class CertificateReconciler {
       }
       case 'cancel-successors': {
         await this.d.credits.release(ns, step.release, now);
+        failpoint('after-cancel-release');
         st.successors = (st.successors ?? []).filter((s) => !step.cancel.includes(s.revision));
         this.d.events.record(cert, 'Normal', Reason.SuccessorCancelled, 'Host', `Cancelled Inactive successor(s) ${step.cancel.join(', ')}; their certificate and hosting credits were returned (R-CANCEL).`);
         return this.writeStatus(cert, this.withServicePeriod(cert, st, obs), conditions);
@@ -389,6 +394,7 @@ export class CertificateReconciler {
         throw e;
       }
     }
+    failpoint('after-secret');
     this.recordIssued(st, cert, obs, revision, {
       serialNumber: issued.serialNumber, fingerprintSHA256: issued.fingerprintSHA256, notBefore: issued.notBefore.getTime(), notAfter: issued.notAfter.getTime(),
       issuer: issued.issuer, keyAlgorithm: issued.keyAlgorithm, requestedNotAfter: requested.notAfter,
