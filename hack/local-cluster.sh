@@ -7,6 +7,7 @@
 #   hack/local-cluster.sh down    stop exactly the processes that `up` started; remove etcd's data
 #   hack/local-cluster.sh env     print `export KUBECONFIG=...`
 #   hack/local-cluster.sh status  say whether it runs (exit 0) or not (exit 1)
+#   hack/local-cluster.sh restart-apiserver   stop and start kube-apiserver only (cuts every watch)
 #
 # Environment:
 #   KUBEBUILDER_ASSETS        directory holding kube-apiserver and etcd (else hack/build-binaries.sh)
@@ -30,7 +31,7 @@ log() { printf 'local-cluster: %s\n' "$*" >&2; }
 die() { printf 'local-cluster: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,20p' "$SELF" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,21p' "$SELF" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -385,6 +386,25 @@ cmd_down() {
   log "stopped"
 }
 
+# Stops kube-apiserver and starts it again on the same port and etcd (data kept): every watch of every
+# client is cut, as in a control-plane upgrade. The operator must recover without a restart.
+cmd_restart_apiserver() {
+  exec 8>"$DIR/.lock"
+  flock -w 60 8 || die "another up/down holds $DIR/.lock"
+  running || die "no control plane is running in $DIR"
+  # shellcheck disable=SC1090
+  source "$STATE"
+  local pid
+  pid="$(cat "$DIR/kube-apiserver.pid")"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
+  alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
+  log "kube-apiserver stopped; starting it again on https://127.0.0.1:$APISERVER_PORT"
+  start_apiserver
+  wait_ready || die "kube-apiserver did not come back (log: $DIR/kube-apiserver.log)"
+  log "kube-apiserver is back"
+}
+
 cmd_env() {
   if ! running; then
     log "warning: no control plane is running in $DIR (run: hack/local-cluster.sh up)"
@@ -406,6 +426,7 @@ case "${1:-}" in
   down) cmd_down ;;
   env) cmd_env ;;
   status) cmd_status ;;
+  restart-apiserver) cmd_restart_apiserver ;;
   -h | --help | help) usage ;;
   *) usage ;;
 esac

@@ -9,6 +9,7 @@ import { FakeClock } from '../../../src/runtime/clock.ts';
 import { KubeClient, resourcePath } from '../../../src/runtime/kube-client.ts';
 import { createLogger } from '../../../src/runtime/logger.ts';
 import type { SecretObject } from '../../../src/controllers/tls-secret.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../harness/cluster.ts';
 
 export const t = (s: string): number => Date.parse(s);
@@ -24,7 +25,7 @@ export function adminClient(): KubeClient {
   return new KubeClient(loadKubeConfig(), { qps: 1000, burst: 1000 });
 }
 
-export async function runOperator(namespace: string, start: string, configure: (c: OperatorConfig) => void = () => undefined): Promise<TestOperator> {
+export async function runOperator(namespace: string, start: string, configure: (c: OperatorConfig) => void = () => undefined, kubeConfig?: KubeConfig): Promise<TestOperator> {
   const clock = new FakeClock(t(start));
   const config = defaultConfig(namespace);
   configure(config);
@@ -34,10 +35,10 @@ export async function runOperator(namespace: string, start: string, configure: (
     if (process.env.CERTHOST_TEST_LOGS) process.stderr.write(`${l}\n`);
   });
   const operator = await startOperator({
-    kubeConfig: loadKubeConfig(), clock, log, config, namespace, workers: 4, qps: 500, burst: 1000,
+    kubeConfig: kubeConfig ?? loadKubeConfig(), clock, log, config, namespace, workers: 4, qps: 500, burst: 1000,
     leaderElect: false, operatorNamespace: namespace, metricsAddress: null, healthAddress: null, resyncPeriodMs: 10 * 3600_000,
   });
-  return { clock, operator, client: adminClient(), stop: () => operator.stop() };
+  return { clock, operator, client: kubeConfig ? new KubeClient(kubeConfig, { qps: 1000, burst: 1000 }) : adminClient(), stop: () => operator.stop() };
 }
 
 export const paths = {
