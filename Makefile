@@ -1,5 +1,5 @@
 # certhost: the everyday commands. Every target runs through npm so Node 24 from node_modules is used.
-.PHONY: all install build test test-unit lint generate coverage dev cluster-up cluster-down clean
+.PHONY: all install build test test-unit lint generate coverage dev bench cluster-up cluster-down clean
 
 all: build
 
@@ -28,6 +28,13 @@ generate: node_modules
 
 coverage: node_modules
 	npm run coverage
+
+# The README's run command: local control plane if needed, CRDs, samples, operator in the foreground.
+dev: node_modules
+	ARGS="$(ARGS)" hack/dev.sh
+
+bench: node_modules
+	npm run bench -- $(BENCH)
 
 cluster-up:
 	hack/local-cluster.sh up

@@ -26,5 +26,6 @@ export default tseslint.config(
     files: ['src/runtime/clock.ts', 'test/**', 'hack/**', 'bench/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
-  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );
