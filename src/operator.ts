@@ -98,7 +98,11 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   const certificates = new Informer<Certificate>(client, { path: scoped('certificates'), log, name: 'certificates' });
   const packages = new Informer<HostingPackage>(client, { path: scoped('hostingpackages'), log, name: 'hostingpackages' });
   // Only Secrets the operator labels are watched (memory does not grow with unrelated Secrets).
-  const secrets = new Informer<SecretObject & { metadata: { name: string } }>(client, { path: scoped('secrets', '', 'v1'), labelSelector: `${Label.managedBy}=${managedByValue}`, log, name: 'secrets' });
+  const secrets = new Informer<SecretObject & { metadata: { name: string } }>(client, {
+    path: scoped('secrets', '', 'v1'), labelSelector: `${Label.managedBy}=${managedByValue}`, log, name: 'secrets',
+    // Only the CA Secret's data is read from events; every other Secret is read live when needed.
+    transform: (s) => (s.metadata.name === o.config.caSecret.name && s.metadata.namespace === o.config.caSecret.namespace ? s : { ...s, data: {} }),
+  });
 
   const identity = o.identity ?? `${hostname()}-${process.pid}`;
   const events = new ApiEventRecorder(client, o.clock, log, 'certhost.io/operator', identity);
@@ -167,7 +171,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
       if (waiting) certController.enqueue(objectKey(c));
     }
   });
-  secrets.on((_type, secret) => {
+  secrets.on((type, secret) => {
     const ns = secret.metadata.namespace ?? '';
     if (ns === o.config.caSecret.namespace && secret.metadata.name === o.config.caSecret.name) {
       // A rotated intermediate (R-CAP): re-examine every certificate whose validity was cut.
@@ -176,9 +180,13 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
       }).catch((e: unknown) => log.warn('could not reload the CA', { error: e instanceof Error ? e.message : String(e) }));
       return;
     }
-    // A Secret changed or deleted by hand is repaired by its Certificate.
+    // A Secret changed or deleted by hand is repaired by its Certificate; our own write (its serial is
+    // the one status records) needs no second look.
     const owner = secret.metadata.labels?.[Label.certificate];
-    if (owner && !secret.metadata.labels?.[Label.deploymentTarget]) certController.enqueue(`${ns}/${owner}`);
+    if (!owner || secret.metadata.labels?.[Label.deploymentTarget]) return;
+    const cert = certificates.get(`${ns}/${owner}`);
+    if (type !== 'delete' && cert?.status?.current?.serialNumber === secret.metadata.labels?.[Label.serial]) return;
+    certController.enqueue(`${ns}/${owner}`);
   });
 
   // The test clock moved: everything due is reconciled at once (the schedulers listen to the clock).

@@ -67,6 +67,24 @@ export class CertificateReconciler {
   private readonly d: CertificateControllerDeps;
   /** Real-time start of each submitted application, for the issuance histogram. */
   private readonly submittedAt = new Map<string, number>();
+  /**
+   * The certificate's Secret as this reconcile pass last read or wrote it (keyed by namespace/name),
+   * so the steps of one pass do not read it again; dropped when the pass ends.
+   */
+  private readonly passSecrets = new Map<string, SecretObject | null>();
+
+  private passKey(cert: Certificate): string {
+    return `${cert.metadata.namespace}/${cert.metadata.name}/${cert.spec.secretName}`;
+  }
+
+  private async secretFor(cert: Certificate): Promise<SecretObject | null> {
+    const key = this.passKey(cert);
+    const cached = this.passSecrets.get(key);
+    if (cached !== undefined) return cached;
+    const s = await this.d.client.get<SecretObject>(secretPath(cert.metadata.namespace ?? '', cert.spec.secretName));
+    this.passSecrets.set(key, s);
+    return s;
+  }
 
   constructor(deps: CertificateControllerDeps) {
     this.d = deps;
@@ -84,6 +102,8 @@ export class CertificateReconciler {
         return await this.reconcileOnce(namespace, name);
       } catch (e) {
         if (!(e instanceof Restart)) throw e;
+      } finally {
+        for (const k of [...this.passSecrets.keys()]) if (k.startsWith(`${namespace}/${name}/`)) this.passSecrets.delete(k);
       }
     }
     return { requeueAfterMs: 200 };
@@ -134,7 +154,7 @@ export class CertificateReconciler {
     const name = cert.metadata.name ?? '';
     const uid = cert.metadata.uid ?? '';
     const st = cert.status;
-    const secret = await this.d.client.get<SecretObject>(secretPath(ns, cert.spec.secretName));
+    const secret = await this.secretFor(cert);
     let secretObs: CertificateObservation['secret'] = { state: 'missing' };
     if (secret) {
       const own = secretOwnership(secret, { name, namespace: ns, uid });
@@ -200,6 +220,7 @@ export class CertificateReconciler {
     const derived = deriveStatus({ cert, status, rules, now: this.d.clock.now(), conditions: [...conditions], autoDeploy: false });
     const patch = statusPatch(cert.status, derived);
     if (!patch) return cert;
+    this.d.log.debug('status write', { namespace: cert.metadata.namespace, name: cert.metadata.name, fields: Object.keys(patch) });
     try {
       return await this.d.client.patch<Certificate>(certificatePath(cert.metadata.namespace ?? '', cert.metadata.name, true), {
         metadata: { resourceVersion: cert.metadata.resourceVersion }, status: patch,
@@ -224,7 +245,7 @@ export class CertificateReconciler {
         return this.writeStatus(cert, st, conditions);
       }
       case 'adopt': {
-        const secret = await this.d.client.get<SecretObject>(secretPath(ns, cert.spec.secretName));
+        const secret = await this.secretFor(cert);
         if (!secret) throw new Restart();
         const read = readTlsSecret(secret, cert.spec.domains);
         if (!read.leaf) throw new Restart();
@@ -258,6 +279,12 @@ export class CertificateReconciler {
           conditions.push({ type: ConditionType.RenewalAllowed, status: 'True', reason: Reason.RenewalRequested, message: `Renewal requested (${step.renewRequest}) was accepted as revision ${step.application.revision}.` });
           this.d.events.record(cert, 'Normal', Reason.RenewalRequested, 'Renew', `Manual renewal accepted as revision ${step.application.revision} (R-MANUAL).`);
         }
+        if (obs.rules.validation === 'none') {
+          // Nothing to review: issue now and write status once. A crash before the Secret is written
+          // replays the application, whose credits are found held (R-CONSUME); after it, the Secret is adopted.
+          const pred = step.application.predecessorNotAfter;
+          return this.issue(cert, obs, { kind: 'issue', revision: step.application.revision, notBefore: now, purpose: step.application.purpose, ...(pred !== undefined && now < pred ? { predecessorNotAfter: pred } : {}) }, st, log, conditions);
+        }
         return this.writeStatus(cert, st, conditions);
       }
       case 'wait-quota': {
@@ -273,7 +300,7 @@ export class CertificateReconciler {
         const outcome = await checkValidation(records, { nameserver: this.d.config.nameserver, httpPort: this.d.config.httpValidationPort });
         if (outcome.passed) {
           const pred = app.predecessorNotAfter;
-          return this.issue(cert, obs, { kind: 'issue', revision: app.revision, notBefore: now, purpose: app.purpose, ...(pred !== undefined && now < pred ? { predecessorNotAfter: pred } : {}) }, st, log);
+          return this.issue(cert, obs, { kind: 'issue', revision: app.revision, notBefore: now, purpose: app.purpose, ...(pred !== undefined && now < pred ? { predecessorNotAfter: pred } : {}) }, st, log, conditions);
         }
         const next = reviewStep(app.submittedAt ?? now, now, obs.rules.reviewTimeout);
         const message = `Validation pending: ${outcome.pending.map((p) => p.message).join(' ')}${next.kind === 'check' ? ` Next check at ${formatInstant(next.nextCheckAt)}.` : ''}`;
@@ -281,7 +308,7 @@ export class CertificateReconciler {
         return this.writeStatus(cert, st, conditions);
       }
       case 'issue':
-        return this.issue(cert, obs, step, st, log);
+        return this.issue(cert, obs, step, st, log, conditions);
       case 'reject': {
         await this.d.credits.release(ns, step.release, now);
         const app = applicationRecord(st);
@@ -332,7 +359,7 @@ export class CertificateReconciler {
   }
 
   /** Issues (or re-issues) a revision: key, validity, CA, Secret, then status. */
-  private async issue(cert: Certificate, obs: CertificateObservation, step: Extract<Step, { kind: 'issue' }>, st: CertificateStatus, log: ReturnType<Logger['with']>): Promise<Certificate> {
+  private async issue(cert: Certificate, obs: CertificateObservation, step: Extract<Step, { kind: 'issue' }>, st: CertificateStatus, log: ReturnType<Logger['with']>, conditions: readonly DesiredCondition[] = []): Promise<Certificate> {
     const ns = cert.metadata.namespace ?? '';
     const product = obs.spec.product;
     const rules = obs.rules;
@@ -342,7 +369,7 @@ export class CertificateReconciler {
     await this.d.ca.ensureBrand(product.brand, rules.profile.maxValidity);
 
     // R-KEY: a new key per revision by default; `Never` reuses the key in the Secret; a CSR keeps the key with the user.
-    const existing = await this.d.client.get<SecretObject>(secretPath(ns, cert.spec.secretName));
+    const existing = await this.secretFor(cert);
     let privateKeyPem: string | undefined;
     let key: { kind: 'publicKey'; publicKeyPem: string } | { kind: 'csr'; csrPem: string };
     if (cert.spec.csr) {
@@ -378,17 +405,19 @@ export class CertificateReconciler {
     const body = buildTlsSecret({ name: cert.metadata.name ?? '', namespace: ns, uid: cert.metadata.uid ?? '' }, cert.spec.secretName, content);
     body.metadata.annotations = { ...body.metadata.annotations, 'certhost.io/requested-not-after': formatInstant(requested.notAfter) };
     // The Secret is the record of the issuance: written before status, adopted after a crash.
+    const cacheKey = this.passKey(cert);
+    this.passSecrets.delete(cacheKey);
     if (existing) {
       body.metadata.resourceVersion = existing.metadata.resourceVersion ?? '';
       try {
-        await this.d.client.replace(secretPath(ns, cert.spec.secretName), body);
+        this.passSecrets.set(cacheKey, await this.d.client.replace<SecretObject>(secretPath(ns, cert.spec.secretName), body));
       } catch (e) {
         if (isConflict(e)) throw new Restart();
         throw e;
       }
     } else {
       try {
-        await this.d.client.create(secretPath(ns), body);
+        this.passSecrets.set(cacheKey, await this.d.client.create<SecretObject>(secretPath(ns), body));
       } catch (e) {
         if (isAlreadyExists(e)) throw new Restart();
         throw e;
@@ -409,7 +438,7 @@ export class CertificateReconciler {
     this.d.events.record(cert, 'Normal', step.purpose === 'Reissue' ? 'Reissued' : Reason.Issued, 'Issue',
       `${what} revision ${revision}, serial ${issued.serialNumber}, valid until ${formatInstant(issued.notAfter.getTime())}${issued.truncated ? ` (cut by ${issued.truncatedSeconds} s to the intermediate's expiry, R-CAP)` : ''}.`);
     log.info('issued', { revision, serial: issued.serialNumber, notAfter: issued.notAfter.toISOString(), purpose: step.purpose });
-    return this.writeStatus(cert, st);
+    return this.writeStatus(cert, st, conditions);
   }
 
   private async failIssue(cert: Certificate, st: CertificateStatus, reason: string, message: string): Promise<Certificate> {

@@ -151,6 +151,13 @@ function readyMessage(state: string, st: CertificateStatus): string | undefined 
   }
 }
 
+/** JSON with object keys sorted: the API server re-encodes objects with sorted keys. */
+export function stableJson(v: unknown): string {
+  return JSON.stringify(v, (_k, value: unknown) => (value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    : value));
+}
+
 /** Keys of status that differ, as a merge patch (null removes a field). */
 export function statusPatch(before: CertificateStatus | undefined, after: CertificateStatus): Record<string, unknown> | null {
   const patch: Record<string, unknown> = {};
@@ -158,7 +165,7 @@ export function statusPatch(before: CertificateStatus | undefined, after: Certif
   const a = after as Record<string, unknown>;
   for (const k of new Set([...Object.keys(b), ...Object.keys(a)])) {
     if (a[k] === undefined && b[k] !== undefined) patch[k] = null;
-    else if (a[k] !== undefined && JSON.stringify(a[k]) !== JSON.stringify(b[k])) patch[k] = a[k];
+    else if (a[k] !== undefined && stableJson(a[k]) !== stableJson(b[k])) patch[k] = a[k];
   }
   return Object.keys(patch).length === 0 ? null : patch;
 }

@@ -73,6 +73,7 @@ export class CreditStore {
    * keys already held are not taken again.
    */
   async acquire(namespace: string, selector: LabelSelector | undefined, needs: readonly CreditNeed[], commitKeys: readonly string[], now: number): Promise<AcquireResult> {
+    if (needs.length === 0 && commitKeys.length === 0) return { ok: true };
     const reservedHere: string[] = [];
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const pkgs = await this.packages(namespace, selector);

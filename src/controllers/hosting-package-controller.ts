@@ -14,6 +14,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import { packageStatus, packageView } from './credit-store.ts';
 import { certificatePath } from './certificate-controller.ts';
+import { stableJson } from './certificate-status.ts';
 import { parseInstant } from '../domain/time.ts';
 
 export interface HostingPackageDeps {
@@ -66,7 +67,7 @@ export class HostingPackageReconciler {
         : { type: ConditionType.Ready, status: 'True', reason: Reason.CreditsAvailable, message: `${c.available} of ${c.total} credits available.` };
     status.conditions = setConditions(pkg.status?.conditions ?? [], [ready], pkg.metadata.generation ?? 0, now);
     status.observedGeneration = pkg.metadata.generation ?? 0;
-    if (JSON.stringify(status) !== JSON.stringify(pkg.status)) {
+    if (stableJson(status) !== stableJson(pkg.status)) {
       try {
         await this.d.client.replace(packagePath(namespace, name, true), { ...pkg, status });
       } catch (e) {

@@ -38,19 +38,24 @@ interface WatchEvent {
   object: KubeObject & { code?: number; message?: string; reason?: string };
 }
 
-export interface InformerOptions {
+export interface InformerOptions<T> {
   /** Collection path, e.g. /apis/certhost.io/v1alpha1/certificates or .../namespaces/x/certificates. */
   path: string;
   labelSelector?: string;
   log: Logger;
   name: string;
+  /**
+   * What of each object to keep in memory. metadata.managedFields is always dropped; a Secret
+   * informer drops `data` too, so memory does not grow with key material nobody reads from the cache.
+   */
+  transform?: (obj: T) => T;
 }
 
 export class Informer<T extends KubeObject> {
   private readonly cache = new Map<string, T>();
   private readonly handlers: Handler<T>[] = [];
   private readonly client: KubeClient;
-  private readonly opts: InformerOptions;
+  private readonly opts: InformerOptions<T>;
   private resourceVersion = '';
   private abort: AbortController | null = null;
   private stopped = false;
@@ -61,7 +66,7 @@ export class Informer<T extends KubeObject> {
   /** Restarts so far (for tests and the log). */
   restarts = 0;
 
-  constructor(client: KubeClient, opts: InformerOptions) {
+  constructor(client: KubeClient, opts: InformerOptions<T>) {
     this.client = client;
     this.opts = opts;
   }
@@ -187,7 +192,9 @@ export class Informer<T extends KubeObject> {
     this.retryTimer.unref();
   }
 
-  private apply(type: EventType, obj: T): void {
+  private apply(type: EventType, raw: T): void {
+    const slim = raw.metadata && 'managedFields' in raw.metadata ? { ...raw, metadata: { ...raw.metadata, managedFields: undefined } } : raw;
+    const obj = this.opts.transform ? this.opts.transform(slim) : slim;
     const key = objectKey(obj);
     const old = this.cache.get(key);
     if (type === 'delete') this.cache.delete(key);

@@ -142,7 +142,7 @@ export class KubeClient {
     const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
     if (this.opts.impersonate) headers['impersonate-user'] = this.opts.impersonate;
-    const dispatcher = ctx.getDispatcher();
+    const dispatcher = this.dispatcherFrom(ctx.getDispatcher());
     let res;
     try {
       res = await fetch(url, {
@@ -167,6 +167,26 @@ export class KubeClient {
       throw new ApiError(res.status, status.reason ?? String(res.status), `${method} ${path}: ${status.message ?? res.statusText}`);
     }
     return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  /**
+   * client-node 2.x builds a new undici Agent for every request, so every request would open a new TLS
+   * connection (slow, and memory grows with the request rate). Keep one Agent per client and renew it
+   * every ten minutes, so rotated client certificates are still picked up.
+   */
+  private dispatcher: unknown = undefined;
+  private dispatcherAt = -Infinity;
+  private dispatcherFrom(fresh: unknown): unknown {
+    const now = performance.now();
+    if (this.dispatcher === undefined || now - this.dispatcherAt > 10 * 60_000) {
+      const old = this.dispatcher as { close?: () => Promise<void> } | undefined;
+      this.dispatcher = fresh;
+      this.dispatcherAt = now;
+      if (old?.close) setTimeout(() => void old.close?.().catch(() => undefined), 60_000).unref();
+    } else {
+      void (fresh as { close?: () => Promise<void> } | undefined)?.close?.().catch(() => undefined);
+    }
+    return this.dispatcher;
   }
 
   private async takeToken(): Promise<void> {
