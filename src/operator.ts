@@ -184,8 +184,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     // the one status records) needs no second look.
     const owner = secret.metadata.labels?.[Label.certificate];
     if (!owner || secret.metadata.labels?.[Label.deploymentTarget]) return;
-    const cert = certificates.get(`${ns}/${owner}`);
-    if (type !== 'delete' && cert?.status?.current?.serialNumber === secret.metadata.labels?.[Label.serial]) return;
+    if (type !== 'delete' && certificateReconciler.isOwnSecretWrite(ns, secret.metadata.name, secret.metadata.resourceVersion)) return;
     certController.enqueue(`${ns}/${owner}`);
   });
 

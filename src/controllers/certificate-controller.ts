@@ -73,6 +73,21 @@ export class CertificateReconciler {
    */
   private readonly passSecrets = new Map<string, SecretObject | null>();
 
+  /** resourceVersion of the Secret each certificate last wrote: its own write needs no second look. */
+  private readonly writtenSecrets = new Map<string, string>();
+
+  /** True when this Secret event is the echo of the reconciler's own write. */
+  isOwnSecretWrite(namespace: string, name: string, resourceVersion: string | undefined): boolean {
+    return resourceVersion !== undefined && this.writtenSecrets.get(`${namespace}/${name}`) === resourceVersion;
+  }
+
+  private rememberSecret(s: SecretObject): SecretObject {
+    const key = `${s.metadata.namespace}/${s.metadata.name}`;
+    if (s.metadata.resourceVersion) this.writtenSecrets.set(key, s.metadata.resourceVersion);
+    if (this.writtenSecrets.size > 100_000) this.writtenSecrets.delete(this.writtenSecrets.keys().next().value as string);
+    return s;
+  }
+
   private passKey(cert: Certificate): string {
     return `${cert.metadata.namespace}/${cert.metadata.name}/${cert.spec.secretName}`;
   }
@@ -410,14 +425,14 @@ export class CertificateReconciler {
     if (existing) {
       body.metadata.resourceVersion = existing.metadata.resourceVersion ?? '';
       try {
-        this.passSecrets.set(cacheKey, await this.d.client.replace<SecretObject>(secretPath(ns, cert.spec.secretName), body));
+        this.passSecrets.set(cacheKey, this.rememberSecret(await this.d.client.replace<SecretObject>(secretPath(ns, cert.spec.secretName), body)));
       } catch (e) {
         if (isConflict(e)) throw new Restart();
         throw e;
       }
     } else {
       try {
-        this.passSecrets.set(cacheKey, await this.d.client.create<SecretObject>(secretPath(ns), body));
+        this.passSecrets.set(cacheKey, this.rememberSecret(await this.d.client.create<SecretObject>(secretPath(ns), body)));
       } catch (e) {
         if (isAlreadyExists(e)) throw new Restart();
         throw e;

@@ -153,6 +153,8 @@ export class KubeClient {
       });
     } catch (e) {
       this.opts.onRequest?.(verbOf(method, path), resourceOf(path), 0);
+      // A connection error (the API server restarted, a proxy cut us off): start over with a new pool.
+      this.dispatcher = undefined;
       throw e;
     }
     this.opts.onRequest?.(verbOf(method, path, url.searchParams.has('watch')), resourceOf(path), res.status);

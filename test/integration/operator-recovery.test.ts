@@ -82,7 +82,11 @@ describe('leader election and recovery (operator processes, real API server)', f
         await waitCert(c, 'apps', 'before', 'issued before the restart', (x) => x.status?.revision === 1);
         const restartsBefore = op.operator.certificates.restarts;
         execFileSync('bash', [script, 'restart-apiserver'], { env, stdio: 'ignore' });
-        await c.create(paths.certificate('apps'), certificate('apps', 'after'));
+        // The test's own client may hold a connection the restart cut: retry its create.
+        await eventually('the API server accepts the next Certificate', async () => {
+          await c.create(paths.certificate('apps'), certificate('apps', 'after'));
+          return true;
+        });
         await waitCert(c, 'apps', 'after', 'issued after the restart, by the same operator', (x) => x.status?.revision === 1, 60_000);
         assert.ok(op.operator.certificates.restarts > restartsBefore, 'the informer noticed the cut and restarted its watch');
       } finally {
