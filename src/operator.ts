@@ -5,6 +5,9 @@ import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Certificate } from './api/certificate-types.ts';
 import type { HostingPackage } from './api/hosting-package-types.ts';
+import type { DeploymentTarget } from './api/deployment-target-types.ts';
+import { DeploymentTargetReconciler } from './controllers/deployment-target-controller.ts';
+import type { IngressObject, NamespaceObject } from './targets/target-writes.ts';
 import { Label, managedByValue } from './api/labels.ts';
 import { type OperatorConfig } from './config/operator-config.ts';
 import { CaStore } from './controllers/ca-store.ts';
@@ -24,6 +27,7 @@ import { KubeClient, resourcePath } from './runtime/kube-client.ts';
 import { LeaderElector } from './runtime/leader-election.ts';
 import type { Logger } from './runtime/logger.ts';
 import { formatInstant } from './domain/time.ts';
+import { stableJson } from './controllers/certificate-status.ts';
 
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
@@ -105,6 +109,10 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   });
 
   const identity = o.identity ?? `${hostname()}-${process.pid}`;
+  const targets = new Informer<DeploymentTarget>(client, { path: scoped('deploymenttargets'), log, name: 'deploymenttargets' });
+  const ingresses = new Informer<IngressObject>(client, { path: scoped('ingresses', 'networking.k8s.io', 'v1'), log, name: 'ingresses' });
+  // Namespaces (regions, R-TENANCY annotations) are cluster-scoped: only in cluster-wide mode.
+  const namespaces = o.namespace ? null : new Informer<NamespaceObject>(client, { path: '/api/v1/namespaces', log, name: 'namespaces' });
   const events = new ApiEventRecorder(client, o.clock, log, 'certhost.io/operator', identity);
   const ca = new CaStore(client, o.clock, log, { namespace: o.config.caSecret.namespace, name: o.config.caSecret.name, autoRotate: o.config.caAutoRotate });
   const credits = new CreditStore(client);
@@ -127,7 +135,14 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   const certificateReconciler = new CertificateReconciler({
     client, clock: o.clock, log, events, metrics: m, config: o.config, ca,
     issuer: createBuiltinIssuer({ hierarchy: () => ca.current() }),
-    credits, certificates,
+    credits, certificates, targets,
+    deploymentCreditsAvailable: (ns) => packages.list(ns).filter((p) => p.spec.type === 'Deployment')
+      .reduce((sum, p) => sum + packageCounters(packageView(p), o.clock.now()).available, 0),
+  });
+  const targetReconciler = new DeploymentTargetReconciler({
+    client, clock: o.clock, log, events, metrics: m, certificates,
+    namespaces: namespaces ? () => namespaces.list() : null,
+    verifyTimeoutMs: o.config.verifyTimeoutMs,
   });
   const packageReconciler = new HostingPackageReconciler({ client, clock: o.clock, log, events });
   const certController = new Controller({
@@ -140,7 +155,35 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     reconcile: (k) => packageReconciler.reconcile(k),
     onResult: (result) => m.reconcileTotal.inc({ controller: 'hostingpackage', result }),
   });
-  controllers.push(certController, pkgController);
+  const targetController = new Controller({
+    name: 'deploymenttarget', workers: o.workers, clock: o.clock, log,
+    reconcile: (k) => targetReconciler.reconcile(k),
+    onResult: (result) => m.reconcileTotal.inc({ controller: 'deploymenttarget', result }),
+  });
+  controllers.push(certController, pkgController, targetController);
+  const enqueueTargetsOf = (cert: Certificate, old?: Certificate): void => {
+    const ns = cert.metadata.namespace ?? '';
+    const names = new Set([...(cert.spec.targets ?? []), ...(old?.spec.targets ?? [])].map((t) => t.name));
+    for (const d of [...(cert.status?.deployments ?? []), ...(old?.status?.deployments ?? [])]) names.add(d.target);
+    for (const n of names) targetController.enqueue(`${ns}/${n}`);
+  };
+  // Rollouts: targets act on what certificates authorise; certificates mirror what targets report.
+  certificates.on((_type, cert, old) => enqueueTargetsOf(cert, old));
+  targets.on((type, t, old) => {
+    const key = objectKey(t);
+    targetController.enqueue(key);
+    if (type === 'update' && old && stableJson(old.status?.deployments) === stableJson(t.status?.deployments) && old.metadata?.generation === t.metadata?.generation) return;
+    for (const c of certificates.list(t.metadata.namespace)) if ((c.spec.targets ?? []).some((r) => r.name === t.metadata.name)) certController.enqueue(objectKey(c));
+  });
+  ingresses.on((_type, ing) => {
+    // A domain that starts running (R-TARGET-CDN) or a new listener: look at the targets that could use it.
+    for (const t of targets.list()) {
+      if (t.metadata.namespace === ing.metadata.namespace || t.spec.type === 'SLB') targetController.enqueue(objectKey(t));
+    }
+  });
+  namespaces?.on(() => {
+    for (const t of targets.list()) if (t.spec.type === 'SLB' || t.spec.type === 'Secret') targetController.enqueue(objectKey(t));
+  });
 
   // Event wiring: what makes which key worth looking at again.
   certificates.on((type, cert, old) => {
@@ -202,12 +245,12 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     for (const c of controllers) c.start();
     for (const c of certificates.list()) certController.enqueue(objectKey(c));
     for (const p of packages.list()) pkgController.enqueue(objectKey(p));
+    for (const t of targets.list()) targetController.enqueue(objectKey(t));
   };
 
-  certificates.start();
-  packages.start();
-  secrets.start();
-  await Promise.all([certificates.waitForSync(), packages.waitForSync(), secrets.waitForSync()]);
+  const informers = [certificates, packages, secrets, targets, ingresses, ...(namespaces ? [namespaces] : [])];
+  for (const i of informers) i.start();
+  await Promise.all(informers.map((i) => i.waitForSync()));
   await ca.load();
 
   const resync = setInterval(() => {
@@ -254,7 +297,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
       const url = req.url ?? '';
       if (url === '/healthz') return json(res, 200, { ok: true });
       if (url === '/readyz') {
-        const synced = certificates.hasSynced() && packages.hasSynced() && secrets.hasSynced();
+        const synced = informers.every((i) => i.hasSynced());
         return json(res, synced ? 200 : 503, { ok: synced, leader: leading, identity });
       }
       if (url === '/debug/clock' && o.clock.kind === 'fake') {
@@ -298,9 +341,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
       unsubscribeClock();
       // Finish in-flight work, then release the lease so a standby takes over at once.
       await Promise.all(controllers.map((c) => c.stop()));
-      certificates.stop();
-      packages.stop();
-      secrets.stop();
+      for (const i of informers) i.stop();
       if (elector) await elector.stop();
       await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     })();

@@ -9,6 +9,7 @@ import type {
   CertificateSpec,
   ApplicationStatus,
   CertificateStatus,
+  DeploymentCreditsStatus,
   RemindersStatus,
   CertificateValidation,
   CsrSpec,
@@ -393,6 +394,7 @@ const currentSchema = object<CurrentCertificate>(
     issuer: required(string({ description: 'Distinguished name of the issuer.', maxLength: 1024 })),
     keyAlgorithm: required(string({ description: 'Key algorithm and size, e.g. ECDSA P-256.', maxLength: 64 })),
     requestedNotAfter: optional(dateTime({ description: 'R-CAP: the notAfter asked for, when the issuing intermediate cut it.' })),
+    hostedRenewal: optional(boolean({ description: 'Issued by a hosted renewal (R-AUTODEPLOY-PRE applies).' })),
   },
 );
 
@@ -500,10 +502,23 @@ const statusSchema = object<CertificateStatus>(
           submittedAt: optional(dateTime({ description: 'When it was submitted to the CA (R-REVIEW schedule).' })),
           lastCheckAt: optional(dateTime({ description: 'When validation was last checked.' })),
           message: optional(string({ description: 'What it waits for, for a person.', maxLength: 2048 })),
+          hostedRenewal: optional(boolean({ description: 'A queued successor submitted by hosting.' })),
         },
       ),
     ),
     revokedAt: optional(dateTime({ description: 'When the certificate was revoked.' })),
+    deploymentCredits: optional(
+      object<DeploymentCreditsStatus>(
+        { description: 'R-DEPLOY-CREDITS: deployment credits held from hosting activations (5 each).' },
+        {
+          granted: required(integer({ description: 'Granted so far.', format: 'int64', minimum: 0 })),
+          used: required(integer({ description: 'Used by automatic deployments.', format: 'int64', minimum: 0 })),
+        },
+      ),
+    ),
+    lastDeployRequest: optional(
+      string({ description: 'The last value of the certhost.io/deploy annotation handled.', maxLength: 1024 }),
+    ),
     reminders: optional(
       object<RemindersStatus>(
         { description: 'R-NOTIFY: reminder thresholds already handled for a revision.' },

@@ -120,6 +120,8 @@ export interface CurrentCertificate {
   keyAlgorithm: string;
   /** R-CAP: the notAfter asked for, when the issuing intermediate cut it (condition ValidityTruncated). */
   requestedNotAfter?: string;
+  /** Issued by a hosted renewal: R-AUTODEPLOY-PRE lets it roll out to the inherited targets by itself. */
+  hostedRenewal?: boolean;
 }
 
 export interface ServicePeriod {
@@ -149,6 +151,14 @@ export interface ApplicationStatus {
   submittedAt?: string;
   lastCheckAt?: string;
   message?: string;
+  /** A queued successor submitted by hosting (R-EARLY, R-YEARS), not a manual renewal. */
+  hostedRenewal?: boolean;
+}
+
+/** R-DEPLOY-CREDITS: deployment credits the certificate holds from its hosting activations. */
+export interface DeploymentCreditsStatus {
+  granted: number;
+  used: number;
 }
 
 /** R-NOTIFY: the reminder thresholds (days) already handled for one revision. */
@@ -232,6 +242,9 @@ export interface CertificateStatus {
   /** When the certificate was revoked (spec.revoke). */
   revokedAt?: string;
   reminders?: RemindersStatus;
+  deploymentCredits?: DeploymentCreditsStatus;
+  /** The last value of the `certhost.io/deploy` annotation handled (deploy a renewal by hand). */
+  lastDeployRequest?: string;
 }
 
 export interface Certificate {

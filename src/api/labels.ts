@@ -18,6 +18,11 @@ export const Annotation = {
    * because label values cannot hold ':'.
    */
   notAfter: 'certhost.io/not-after',
+  /**
+   * On a Certificate: deploy the current certificate to its targets by hand (a renewal that auto-deploy
+   * does not cover). Every new value is one request, like `certhost.io/renew`.
+   */
+  deploy: 'certhost.io/deploy',
 } as const;
 export type Annotation = (typeof Annotation)[keyof typeof Annotation];
 

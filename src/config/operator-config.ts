@@ -33,6 +33,8 @@ export interface OperatorConfig {
   caAutoRotate: boolean;
   /** HTTP timeout for reminder webhooks. */
   webhookTimeoutMs: number;
+  /** R-VERIFY: how long a target may take to serve a new certificate before it is rolled back. */
+  verifyTimeoutMs: number;
 }
 
 export function defaultConfig(operatorNamespace: string): OperatorConfig {
@@ -46,6 +48,7 @@ export function defaultConfig(operatorNamespace: string): OperatorConfig {
     caSecret: { namespace: operatorNamespace, name: 'certhost-ca' },
     caAutoRotate: true,
     webhookTimeoutMs: 5000,
+    verifyTimeoutMs: 120_000,
   };
 }
 
@@ -126,6 +129,11 @@ export function parseConfig(text: string, operatorNamespace: string): ConfigResu
       if (d === null || d <= 0) return { ok: false, message: 'validation.reviewTimeout must be a duration such as "168h".' };
       config.reviewTimeout = d;
     }
+  }
+  if (doc.verifyTimeout !== undefined) {
+    const d = typeof doc.verifyTimeout === 'string' ? parseGoDuration(doc.verifyTimeout) : null;
+    if (d === null || d <= 0) return { ok: false, message: 'verifyTimeout must be a duration such as "2m".' };
+    config.verifyTimeoutMs = d;
   }
   if (doc.freeQuotaPerYear !== undefined) {
     if (typeof doc.freeQuotaPerYear !== 'number' || !Number.isInteger(doc.freeQuotaPerYear) || doc.freeQuotaPerYear < 0) return { ok: false, message: 'freeQuotaPerYear must be a whole number.' };

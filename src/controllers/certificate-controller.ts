@@ -1,7 +1,13 @@
 // The Certificate reconciler (spec sections 2, 3 and 7 for one certificate): observe, ask
 // src/domain/certificate-plan.ts for the next step, carry it out and persist its result, until the
 // plan settles; then write the derived status (only if it changed) and sleep until the next transition.
-import type { Certificate, CertificateStatus, HistoryEntry } from '../api/certificate-types.ts';
+import type { Certificate, CertificateDeploymentStatus, CertificateStatus, HistoryEntry } from '../api/certificate-types.ts';
+import type { DeploymentTarget } from '../api/deployment-target-types.ts';
+import { type ObservedUnit, type TargetFacts, type UnitRecord, planRollout } from '../domain/rollout-plan.ts';
+import type { DeploymentUnit } from '../domain/deployment-credits.ts';
+import { deploymentCharge } from '../domain/deployment-credits.ts';
+import { DEPLOYMENT_CREDITS_PER_ACTIVATION } from '../domain/credit-costs.ts';
+import { ledgerKey } from '../domain/credit-ledger.ts';
 import { maxHistoryEntries } from '../api/certificate-types.ts';
 import { ConditionType, Reason } from '../api/conditions.ts';
 import { Annotation } from '../api/labels.ts';
@@ -48,6 +54,9 @@ export interface CertificateControllerDeps {
   issuer: Issuer;
   credits: CreditStore;
   certificates: Informer<Certificate>;
+  targets: Informer<DeploymentTarget>;
+  /** Deployment credits available in the Deployment packages of a namespace. */
+  deploymentCreditsAvailable: (namespace: string) => number;
 }
 
 /** A status write lost a race: start the reconcile over from fresh data. */
@@ -228,11 +237,11 @@ export class CertificateReconciler {
    * Writes status (guarded by resourceVersion) with the conditions decided so far in this pass, so a
    * reader never sees a step's result without its condition; returns the updated object.
    */
-  private async writeStatus(cert: Certificate, status: CertificateStatus, conditions: readonly DesiredCondition[] = []): Promise<Certificate> {
+  private async writeStatus(cert: Certificate, status: CertificateStatus, conditions: readonly DesiredCondition[] = [], autoDeploy = cert.status?.state === 'AutoDeploy'): Promise<Certificate> {
     // Every write carries the whole derived picture (state, conditions, renewal time), so no reader
     // ever sees a record without the state it implies.
     const rules = this.rulesFor(cert.spec.product?.brand ?? '');
-    const derived = deriveStatus({ cert, status, rules, now: this.d.clock.now(), conditions: [...conditions], autoDeploy: false });
+    const derived = deriveStatus({ cert, status, rules, now: this.d.clock.now(), conditions: [...conditions], autoDeploy });
     const patch = statusPatch(cert.status, derived);
     if (!patch) return cert;
     this.d.log.debug('status write', { namespace: cert.metadata.namespace, name: cert.metadata.name, fields: Object.keys(patch) });
@@ -268,6 +277,7 @@ export class CertificateReconciler {
           serialNumber: read.leaf.serialNumber, fingerprintSHA256: read.leaf.fingerprintSHA256, notBefore: read.leaf.notBefore.getTime(),
           notAfter: read.leaf.notAfter.getTime(), issuer: read.leaf.issuerCommonName ?? '', keyAlgorithm: read.leaf.keyAlgorithm,
           requestedNotAfter: parseInstant(secret.metadata.annotations?.['certhost.io/requested-not-after'] ?? '') ?? read.leaf.notAfter.getTime(),
+          hostedRenewal: st.application?.revision === step.revision && st.application.hostedRenewal === true,
         });
         log.info('adopted the certificate found in the Secret', { revision: step.revision });
         this.d.events.record(cert, 'Normal', Reason.Issued, 'Issue', `Issued revision ${step.revision}, serial ${read.leaf.serialNumber} (recorded from the Secret written before a restart).`);
@@ -288,7 +298,12 @@ export class CertificateReconciler {
         conditions.push({ type: ConditionType.QuotaAvailable, status: 'True', reason: Reason.CreditsAvailable, message: 'The credits this application needs were taken.' });
         st.application = applicationStatus({ ...step.application, state: 'Submitted', submittedAt: now });
         if (step.fromSuccessor !== undefined) st.successors = (st.successors ?? []).filter((s) => s.revision !== step.fromSuccessor);
-        if (step.successors.length > 0) st.successors = step.successors.map((revision) => ({ revision, state: 'Inactive' as const }));
+        if (step.successors.length > 0) {
+          st.successors = step.successors.map((revision) => ({ revision, state: 'Inactive' as const }));
+          // R-DEPLOY-CREDITS: a hosting activation grants 5 deployment credits.
+          st.deploymentCredits = { granted: (st.deploymentCredits?.granted ?? 0) + DEPLOYMENT_CREDITS_PER_ACTIVATION, used: st.deploymentCredits?.used ?? 0 };
+        }
+        if (step.fromSuccessor !== undefined) st.application = { ...st.application, hostedRenewal: true } as NonNullable<CertificateStatus['application']>;
         this.submittedAt.set(`${cert.metadata.uid}/${step.application.revision}`, performance.now());
         if (step.renewRequest !== undefined) {
           conditions.push({ type: ConditionType.RenewalAllowed, status: 'True', reason: Reason.RenewalRequested, message: `Renewal requested (${step.renewRequest}) was accepted as revision ${step.application.revision}.` });
@@ -340,6 +355,10 @@ export class CertificateReconciler {
           conditions.push({ type: ConditionType.QuotaAvailable, status: 'False', reason: Reason.InsufficientHostingCredits, message });
           this.d.events.record(cert, 'Warning', Reason.InsufficientHostingCredits, 'Host', message);
           return 'stop';
+        }
+        if ((st.successors?.length ?? 0) === 0) {
+          // R-HOSTING-LATER: hosting an issued certificate is an activation: 5 deployment credits.
+          st.deploymentCredits = { granted: (st.deploymentCredits?.granted ?? 0) + DEPLOYMENT_CREDITS_PER_ACTIVATION, used: st.deploymentCredits?.used ?? 0 };
         }
         st.successors = [...(st.successors ?? []), ...step.create.map((revision) => ({ revision, state: 'Inactive' as const }))];
         if (!st.servicePeriod && obs.status.current) {
@@ -443,6 +462,7 @@ export class CertificateReconciler {
       serialNumber: issued.serialNumber, fingerprintSHA256: issued.fingerprintSHA256, notBefore: issued.notBefore.getTime(), notAfter: issued.notAfter.getTime(),
       issuer: issued.issuer, keyAlgorithm: issued.keyAlgorithm, requestedNotAfter: requested.notAfter,
       carried: step.predecessorNotAfter !== undefined ? requested.notAfter - requested.notBefore - rules.profile.baseValidity : 0,
+      hostedRenewal: step.purpose === 'Reissue' ? (st.current?.hostedRenewal ?? false) : (st.application?.revision === revision && st.application.hostedRenewal === true),
     }, step.purpose === 'Reissue');
     const started = this.submittedAt.get(`${cert.metadata.uid}/${revision}`);
     if (started !== undefined) {
@@ -467,7 +487,7 @@ export class CertificateReconciler {
 
   /** Status after revision `revision` is in the Secret. */
   private recordIssued(st: CertificateStatus, cert: Certificate, obs: CertificateObservation, revision: number,
-    f: { serialNumber: string; fingerprintSHA256: string; notBefore: number; notAfter: number; issuer: string; keyAlgorithm: string; requestedNotAfter: number; carried?: number },
+    f: { serialNumber: string; fingerprintSHA256: string; notBefore: number; notAfter: number; issuer: string; keyAlgorithm: string; requestedNotAfter: number; carried?: number; hostedRenewal?: boolean },
     reissue = false): void {
     const prev = st.current;
     if (prev && st.revision !== undefined) {
@@ -480,6 +500,7 @@ export class CertificateReconciler {
       serialNumber: f.serialNumber, fingerprintSHA256: f.fingerprintSHA256, notBefore: formatInstant(f.notBefore), notAfter: formatInstant(f.notAfter),
       carriedOverSeconds: reissue ? (prev?.carriedOverSeconds ?? 0) : carried, issuer: f.issuer, keyAlgorithm: f.keyAlgorithm,
       ...(f.requestedNotAfter > f.notAfter ? { requestedNotAfter: formatInstant(f.requestedNotAfter) } : {}),
+      ...(f.hostedRenewal ? { hostedRenewal: true } : {}),
     };
     if (st.application?.revision === revision) delete st.application;
     st.successors = (st.successors ?? []).filter((s) => s.revision !== revision);
@@ -535,7 +556,13 @@ export class CertificateReconciler {
         }
       }
     }
-    const saved = await this.writeStatus(cert, st, conditions);
+    let autoDeploy = false;
+    if (current && !st.revokedAt && ((cert.spec.targets?.length ?? 0) > 0 || (st.deployments?.length ?? 0) > 0)) {
+      autoDeploy = await this.rollout(cert, st, conditions);
+    } else if ((cert.spec.targets?.length ?? 0) === 0) {
+      delete st.deployments;
+    }
+    const saved = await this.writeStatus(cert, st, conditions, autoDeploy);
     st = saved.status ?? st;
     const app = applicationRecord(st);
     const reviewAt = app?.state === 'Submitted' && rules.validation === 'check' ? nextAt : null;
@@ -547,6 +574,92 @@ export class CertificateReconciler {
       reviewCheckAt: reviewAt,
     }, now);
     return { nextAt: next?.at ?? null };
+  }
+
+  /**
+   * Spec section 5 for this certificate: which serial each target and domain should serve (written to
+   * status.deployments for the DeploymentTarget reconciler), what it costs (R-DEPLOY-CREDITS), and how
+   * the targets report back. Returns whether auto-deploy is on (R-AUTODEPLOY-PRE, state AutoDeploy).
+   */
+  private async rollout(cert: Certificate, st: CertificateStatus, conditions: DesiredCondition[]): Promise<boolean> {
+    const ns = cert.metadata.namespace ?? '';
+    const name = cert.metadata.name ?? '';
+    const current = st.current;
+    if (!current) return false;
+    const now = this.d.clock.now();
+    const targets: TargetFacts[] = [];
+    const missing: string[] = [];
+    for (const ref of cert.spec.targets ?? []) {
+      const t = this.d.targets.get(`${ns}/${ref.name}`);
+      if (!t || t.metadata.deletionTimestamp) missing.push(ref.name);
+      else targets.push({ name: ref.name, type: t.spec.type, domains: t.spec.domains ?? [], certificateOnly: t.spec.type === 'Secret' });
+    }
+    const observed = (unit: DeploymentUnit): ObservedUnit | undefined => {
+      const entries = (this.d.targets.get(`${ns}/${unit.target}`)?.status?.deployments ?? []).filter((e) => e.certificate === name && e.domain === unit.domain);
+      if (entries.length === 0) return undefined;
+      const serial = entries[0]?.serialNumber ?? '';
+      if (entries.some((e) => e.serialNumber !== serial)) return { serialNumber: serial, state: 'Deploying' };
+      const failed = entries.find((e) => e.state === 'Failed');
+      if (failed) return { serialNumber: serial, state: 'Failed', ...(failed.message ? { message: failed.message } : {}) };
+      const busy = entries.find((e) => e.state !== 'Deployed');
+      return busy ? { serialNumber: serial, state: busy.state, ...(busy.message ? { message: busy.message } : {}) } : { serialNumber: serial, state: 'Deployed' };
+    };
+    const request = cert.metadata.annotations?.[Annotation.deploy];
+    const deployRequested = request !== undefined && request !== st.lastDeployRequest;
+    const granted = st.deploymentCredits?.granted ?? 0;
+    const used = st.deploymentCredits?.used ?? 0;
+    const records: UnitRecord[] = (st.deployments ?? []).map((d) => ({ target: d.target, domain: d.domain, serialNumber: d.serialNumber, state: d.state, ...(d.message ? { message: d.message } : {}) }));
+    const source = cert.spec.source ?? 'Issue';
+    const packageAvailable = this.d.deploymentCreditsAvailable(ns);
+    const plan = planRollout({
+      source, names: cert.spec.domains, currentSerial: current.serialNumber, hostedRenewal: current.hostedRenewal === true, keyless: cert.spec.csr !== undefined,
+      autoDeployRequested: cert.spec.autoDeploy?.enabled ?? false, hosted: (cert.spec.hosting?.enabled ?? false) && ((st.successors?.length ?? 0) > 0 || current.hostedRenewal === true),
+      deployRequested, grantRemaining: Math.max(0, granted - used), packageAvailable,
+      targets, missingTargets: missing, records, observed,
+    });
+    let next = plan.records;
+    let grantUsed = 0;
+    if (plan.charged.length > 0) {
+      const charge = deploymentCharge({ source, trigger: plan.trigger, units: plan.charged.length, grantRemaining: Math.max(0, granted - used), packageAvailable });
+      let ok = charge.ok;
+      let message = charge.ok ? '' : charge.message;
+      if (charge.ok && charge.fromPackages > 0) {
+        // The units past the grant take package credits, keyed per (revision, target, domain): a replay spends nothing more.
+        const units = plan.charged.slice(charge.fromGrant);
+        const needs = units.map((u) => ({ key: ledgerKey(cert.metadata.uid ?? '', st.revision ?? 0, 'deployment', `${u.target}:${u.domain}`), certificate: name, revision: st.revision ?? 0, kind: 'deployment' as const }));
+        const got = await this.d.credits.acquire(ns, undefined, needs, needs.map((n) => n.key), now);
+        ok = got.ok;
+        if (!got.ok) message = got.message;
+      }
+      if (ok && charge.ok) {
+        grantUsed = charge.fromGrant;
+      } else {
+        // Nothing is deployed without its credits: the charged units keep what they had.
+        const charged = new Set(plan.charged.map((u) => `${u.target}\u0000${u.domain}`));
+        next = plan.records.map((r) => {
+          if (!charged.has(`${r.target}\u0000${r.domain}`)) return r;
+          const prev = records.find((p) => p.target === r.target && p.domain === r.domain);
+          return { ...(prev ?? { ...r, serialNumber: '', state: 'Pending' as const }), message: `${Reason.InsufficientDeploymentCredits}: ${message}` };
+        });
+        conditions.push({ type: ConditionType.QuotaAvailable, status: 'False', reason: Reason.InsufficientDeploymentCredits, message });
+      }
+    }
+    if (grantUsed > 0) st.deploymentCredits = { granted, used: used + grantUsed };
+    if (deployRequested) st.lastDeployRequest = request;
+    const at = formatInstant(now);
+    st.deployments = next.map((r): CertificateDeploymentStatus => {
+      const prev = st.deployments?.find((p) => p.target === r.target && p.domain === r.domain && p.serialNumber === r.serialNumber && p.state === r.state);
+      return { target: r.target, domain: r.domain, serialNumber: r.serialNumber, state: r.state, time: prev?.time ?? at, ...(r.message ? { message: r.message.slice(0, 1024) } : {}) };
+    });
+    if (st.deployments.length === 0) delete st.deployments;
+    const live = next.filter((r) => r.state !== 'Skipped');
+    conditions.push(plan.complete
+      ? { type: ConditionType.Deployed, status: 'True', reason: Reason.Deployed, message: `Serial ${current.serialNumber} is served by ${live.length} deployment(s).` }
+      : { type: ConditionType.Deployed, status: 'False', reason: plan.summary, message: live.filter((r) => r.state !== 'Deployed' || r.serialNumber !== current.serialNumber).map((r) => `${r.target}/${r.domain}: ${r.message ?? r.state}`).join('; ').slice(0, 1024) || 'No target is configured.' });
+    conditions.push(plan.autoDeploy.enabled
+      ? { type: ConditionType.AutoDeployAllowed, status: 'True', reason: 'AutoDeployEnabled', message: 'Renewals roll out to every target by themselves (R-AUTODEPLOY-PRE).' }
+      : { type: ConditionType.AutoDeployAllowed, status: 'False', reason: plan.autoDeploy.reason, message: plan.autoDeploy.message });
+    return plan.autoDeploy.enabled;
   }
 
   /** `source: Upload`: track a third-party certificate, never renew it (R-NOT-RENEWABLE). */
