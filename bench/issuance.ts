@@ -116,4 +116,5 @@ console.log(JSON.stringify({
   operatorPeakRssMB: Math.round(rss), apiRequestsPerIssuance: perIssuance, apiWritesPerIssuance: Math.round(writes * 100) / 100,
 }));
 if (ownCluster) execFileSync('bash', [script, 'down'], { env: clusterEnv, stdio: 'ignore' });
+else kubectl('delete', 'certificates,hostingpackages', '--all', '-n', ns, '--wait=false');
 rmSync(work, { recursive: true, force: true });

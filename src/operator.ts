@@ -228,6 +228,8 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     const owner = secret.metadata.labels?.[Label.certificate];
     if (!owner || secret.metadata.labels?.[Label.deploymentTarget]) return;
     if (type !== 'delete' && certificateReconciler.isOwnSecretWrite(ns, secret.metadata.name, secret.metadata.resourceVersion)) return;
+    // A Secret whose Certificate is gone (R-DELETE keeps it) has nobody to repair it.
+    if (!certificates.get(`${ns}/${owner}`)) return;
     certController.enqueue(`${ns}/${owner}`);
   });
 

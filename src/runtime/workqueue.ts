@@ -74,6 +74,7 @@ export class WorkQueue {
 
   /** Waits for the next key; undefined once the queue shuts down. */
   async get(): Promise<string | undefined> {
+    if (this.shuttingDown) return undefined;
     const key = this.queue.shift();
     if (key !== undefined) return this.start(key);
     if (this.shuttingDown) return undefined;

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { loadKubeConfig } from './cluster.ts';
+import { KubeClient } from '../../../src/runtime/kube-client.ts';
 
 export interface TestNamespace {
   /** The namespace of the running test; throws before the first beforeEach. */
@@ -11,6 +12,27 @@ export interface TestNamespace {
 }
 
 let counter = 0;
+
+/**
+ * Deletes the certhost objects of a namespace (finalizers dropped: no operator may be running any
+ * more), so an operator that watches all namespaces in a later test does not find them. The namespace
+ * itself never finishes terminating here (no controller-manager), so its objects would stay forever.
+ */
+export async function removeCerthostObjects(namespace: string): Promise<void> {
+  const client = new KubeClient(loadKubeConfig(), { qps: 1000, burst: 1000 });
+  for (const plural of ['deploymenttargets', 'certificates', 'hostingpackages']) {
+    const path = `/apis/certhost.io/v1alpha1/namespaces/${namespace}/${plural}`;
+    try {
+      const list = await client.list<{ metadata: { name: string; finalizers?: string[] } }>(path);
+      for (const o of list.items) {
+        if ((o.metadata.finalizers ?? []).length > 0) await client.patch(`${path}/${o.metadata.name}`, { metadata: { finalizers: null } });
+        await client.delete(`${path}/${o.metadata.name}`);
+      }
+    } catch {
+      // Best effort, like the namespace deletion below.
+    }
+  }
+}
 
 /** A DNS-1123 label, unique within and across runs: `<prefix>-<random>-<n>`. */
 export function uniqueNamespaceName(prefix = 'test'): string {
@@ -43,6 +65,7 @@ export function useTestNamespace(prefix = 'test', labels: Record<string, string>
     // `name` stays readable for the test's other afterEach hooks; the next beforeEach replaces it.
     const done = name;
     if (done === undefined) return;
+    await removeCerthostObjects(done);
     try {
       await loadKubeConfig().makeApiClient(CoreV1Api).deleteNamespace({ name: done });
     } catch {

@@ -25,7 +25,7 @@ export function adminClient(): KubeClient {
   return new KubeClient(loadKubeConfig(), { qps: 1000, burst: 1000 });
 }
 
-export async function runOperator(namespace: string, start: string, configure: (c: OperatorConfig) => void = () => undefined, kubeConfig?: KubeConfig): Promise<TestOperator> {
+export async function runOperator(namespace: string, start: string, configure: (c: OperatorConfig) => void = () => undefined, kubeConfig?: KubeConfig, clusterWide = false): Promise<TestOperator> {
   const clock = new FakeClock(t(start));
   const config = defaultConfig(namespace);
   configure(config);
@@ -35,7 +35,7 @@ export async function runOperator(namespace: string, start: string, configure: (
     if (process.env.CERTHOST_TEST_LOGS) process.stderr.write(`${l}\n`);
   });
   const operator = await startOperator({
-    kubeConfig: kubeConfig ?? loadKubeConfig(), clock, log, config, namespace, workers: 4, qps: 500, burst: 1000,
+    kubeConfig: kubeConfig ?? loadKubeConfig(), clock, log, config, ...(clusterWide ? {} : { namespace }), workers: 4, qps: 500, burst: 1000,
     leaderElect: false, operatorNamespace: namespace, metricsAddress: null, healthAddress: null, resyncPeriodMs: 10 * 3600_000,
   });
   return { clock, operator, client: kubeConfig ? new KubeClient(kubeConfig, { qps: 1000, burst: 1000 }) : adminClient(), stop: () => operator.stop() };

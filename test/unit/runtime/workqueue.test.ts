@@ -50,6 +50,12 @@ describe('workqueue', () => {
     assert.equal(q.len(), 1);
     q.shutDown();
   });
+  it('after shutdown no queued key is handed out (graceful shutdown finishes only in-flight work)', async () => {
+    const q = new WorkQueue();
+    q.add('a'); q.add('b');
+    q.shutDown();
+    assert.equal(await q.get(), undefined);
+  });
   it('shutdown releases waiting workers with undefined', async () => {
     const q = new WorkQueue();
     const p = q.get();
