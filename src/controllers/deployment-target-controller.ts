@@ -22,6 +22,7 @@ import {
 import { probeServedSerial, sameSerial } from '../targets/tls-probe.ts';
 import { matchesSelector, selectorQuery } from './label-selector.ts';
 import { stableJson } from './certificate-status.ts';
+import { failpoint } from '../runtime/failpoint.ts';
 import type { SecretObject } from './tls-secret.ts';
 
 export interface DeploymentTargetDeps {
@@ -104,8 +105,13 @@ export class DeploymentTargetReconciler {
     // Keep an entry's time when nothing about it changed, so status does not churn.
     for (const e of entries) {
       const prev = old.find((o) => o.certificate === e.certificate && o.domain === e.domain && (o.namespace ?? '') === (e.namespace ?? '') && o.serialNumber === e.serialNumber && o.state === e.state);
-      if (prev) e.time = prev.time;
-      else if (e.state === 'Deployed' || e.state === 'Failed') this.d.metrics.deploymentsTotal.inc({ type: t.spec.type, result: e.state === 'Deployed' ? 'success' : 'failure' });
+      if (prev) {
+        e.time = prev.time;
+      } else if (e.state === 'Deployed' || e.state === 'Failed') {
+        // Counted and announced when a deployment reaches its outcome, once (a replay finds it recorded).
+        this.d.metrics.deploymentsTotal.inc({ type: t.spec.type, result: e.state === 'Deployed' ? 'success' : 'failure' });
+        if (e.state === 'Deployed') this.d.events.record(t, 'Normal', Reason.Deployed, 'Deploy', `Deployed certificate ${e.certificate} serial ${e.serialNumber} for ${e.domain}${e.namespace ? ` in ${e.namespace}` : ''}.`);
+      }
     }
     const failed = entries.filter((e) => e.state === 'Failed');
     const pending = entries.filter((e) => e.state !== 'Deployed' && e.state !== 'Failed' && e.state !== 'Skipped');
@@ -168,9 +174,13 @@ export class DeploymentTargetReconciler {
     if (source.data['ca.crt']) data['ca.crt'] = source.data['ca.crt'];
     if (!this.started.has(rolloutKey)) this.started.set(rolloutKey, performance.now());
     const name = copyName(t, c);
-    const copy = (namespace: string) => writeCopy(this.d.client, {
-      namespace, name, certificate: cName, certificateNamespace: ns, target: tName, serial, data, keepPrevious: t.spec.verify !== undefined,
-    });
+    const copy = async (namespace: string): Promise<Awaited<ReturnType<typeof writeCopy>>> => {
+      const r = await writeCopy(this.d.client, {
+        namespace, name, certificate: cName, certificateNamespace: ns, target: tName, serial, data, keepPrevious: t.spec.verify !== undefined,
+      });
+      if (r.ok && r.changed) failpoint('target-copy-written');
+      return r;
+    };
     const entries: Entry[] = [];
     const written: string[] = [];
     const cn = c.spec.domains[0] ?? '';
@@ -308,7 +318,6 @@ export class DeploymentTargetReconciler {
       if (began !== undefined && written.length > 0) this.d.metrics.rolloutDuration.observe((performance.now() - began) / 1000);
       this.started.delete(rolloutKey);
       this.failures.delete(rolloutKey);
-      if (written.length > 0) this.d.events.record(t, 'Normal', Reason.Deployed, 'Deploy', `Deployed certificate ${cName} serial ${serial} (${written.join(', ')}).`);
     }
     return { entries };
   }
