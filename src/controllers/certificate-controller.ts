@@ -286,7 +286,10 @@ export class CertificateReconciler {
       case 'apply': {
         const result = await this.d.credits.acquire(ns, cert.spec.hosting?.packageSelector, step.needs, step.commit, now);
         failpoint('after-credits');
-        if (step.renewRequest !== undefined) st.lastRenewRequest = step.renewRequest;
+        if (step.renewRequest !== undefined) {
+          st.lastRenewRequest = step.renewRequest;
+          conditions.push({ type: ConditionType.RenewalAllowed, status: 'True', reason: Reason.RenewalRequested, message: `Renewal requested (${step.renewRequest}) was accepted as revision ${step.application.revision}${result.ok ? '' : '; it waits for credits'}.` });
+        }
         if (!result.ok) {
           st.application = applicationStatus({ ...step.application, state: 'Pending' }, result.message);
           const reason = result.missing[0]?.kind === 'hosting' ? Reason.InsufficientHostingCredits : Reason.InsufficientCertificateCredits;
@@ -306,7 +309,6 @@ export class CertificateReconciler {
         if (step.fromSuccessor !== undefined) st.application = { ...st.application, hostedRenewal: true } as NonNullable<CertificateStatus['application']>;
         this.submittedAt.set(`${cert.metadata.uid}/${step.application.revision}`, performance.now());
         if (step.renewRequest !== undefined) {
-          conditions.push({ type: ConditionType.RenewalAllowed, status: 'True', reason: Reason.RenewalRequested, message: `Renewal requested (${step.renewRequest}) was accepted as revision ${step.application.revision}.` });
           this.d.events.record(cert, 'Normal', Reason.RenewalRequested, 'Renew', `Manual renewal accepted as revision ${step.application.revision} (R-MANUAL).`);
         }
         if (obs.rules.validation === 'none') {
@@ -544,7 +546,8 @@ export class CertificateReconciler {
       reminderAt = decision.nextAt;
       if (decision.kind === 'send') {
         st.reminders = { revision: current.revision, settled: [...settled, ...decision.settle] };
-        const message = `The certificate expires in ${decision.daysBefore} days, at ${formatInstant(current.notAfter)}${(st.successors?.length ?? 0) > 0 ? '; a hosted successor is queued' : '; renew it or enable hosting'} (R-NOTIFY).`;
+        const left = Math.ceil((current.notAfter - now) / 86_400_000);
+        const message = `The certificate expires in ${left} day${left === 1 ? '' : 's'}, at ${formatInstant(current.notAfter)} (the ${decision.daysBefore}-day reminder)${(st.successors?.length ?? 0) > 0 ? '; a hosted successor is queued' : '; renew it or enable hosting'} (R-NOTIFY).`;
         this.d.events.record(cert, 'Warning', 'ExpiryReminder', 'Remind', message);
         const hook = cert.spec.notifications?.webhook;
         if (hook) {
@@ -672,7 +675,7 @@ export class CertificateReconciler {
     if (!up) {
       const message = `The upload Secret ${ref ?? '(none)'} was not found; create it with tls.crt (chain) and tls.key.`;
       conditions.push({ type: ConditionType.Ready, status: 'False', reason: Reason.UploadSecretNotFound, message });
-      return this.settle(cert, conditions, null);
+      return { ...(await this.settle(cert, conditions, null)), requeueAfterMs: 60_000 };
     }
     const parsed = await parseUploadedCertificate({
       certificate: Buffer.from(up.data?.['tls.crt'] ?? '', 'base64'), privateKey: Buffer.from(up.data?.['tls.key'] ?? '', 'base64'), now: new Date(now),
@@ -680,7 +683,7 @@ export class CertificateReconciler {
     if (!parsed.ok && parsed.reason !== 'Expired') {
       conditions.push({ type: ConditionType.Ready, status: 'False', reason: Reason.UploadInvalid, message: parsed.message });
       if (cert.status?.conditions?.find((c) => c.type === 'Ready')?.message !== parsed.message) this.d.events.record(cert, 'Warning', Reason.UploadInvalid, 'Upload', parsed.message);
-      return this.settle(cert, conditions, null);
+      return { ...(await this.settle(cert, conditions, null)), requeueAfterMs: 60_000 };
     }
     const st: CertificateStatus = { ...cert.status };
     if (parsed.ok) {
@@ -719,6 +722,8 @@ export class CertificateReconciler {
       }
     }
     cert = await this.writeStatus(cert, st);
-    return this.settle(cert, conditions, null, undefined);
+    const settled = await this.settle(cert, conditions, null, undefined);
+    // The upload Secret carries no operator label, so it is not watched: look at it again every 5 minutes.
+    return { ...settled, requeueAfterMs: 5 * 60_000 };
   }
 }

@@ -117,7 +117,7 @@ export function deriveStatus(d: DerivedInput): CertificateStatus {
   const inWindow = current !== undefined && inRenewalWindow(profile, current, d.now);
   desired.push(inWindowCondition(inWindow, current ? windowOpensAt(profile, current) : null));
   const periodEnd = st.servicePeriod?.end ? (parseInstant(st.servicePeriod.end) ?? null) : null;
-  desired.push(hostedCondition(hosted, periodEnd));
+  desired.push(hostedCondition(hosted, periodEnd, d.cert.spec.hosting?.enabled ?? false));
   desired.push(app && app.state !== 'Rejected'
     ? { type: ConditionType.Issuing, status: 'True', reason: app.state === 'Pending' ? Reason.Pending : Reason.Submitted, message: app.state === 'Pending' ? `Revision ${app.revision} waits for credits or input before it can be submitted.` : `Revision ${app.revision} is submitted to the CA.` }
     : { type: ConditionType.Issuing, status: 'False', reason: Reason.Issued, message: 'No application is in progress.' });
@@ -139,7 +139,7 @@ function readyMessage(state: string, st: CertificateStatus): string | undefined 
     case 'PendingApplication':
       return st.application?.message ?? 'The application waits for credits or input.';
     case 'UnderReview':
-      return 'The application is under review: publish the records listed in status.validation.';
+      return st.application?.message ?? 'The application is under review: publish the records listed in status.validation.';
     case 'ReviewFailed':
       return st.application?.message ?? 'Validation failed; change the spec to apply again.';
     case 'Expired':

@@ -49,9 +49,16 @@ function reasonOf(message: string | undefined): string {
   return /^([A-Z][A-Za-z]+):/.exec(message ?? '')?.[1] ?? Reason.DeploymentFailed;
 }
 
-/** The name of a target's copy of a certificate. */
-export function copyName(t: DeploymentTarget, c: Certificate): string {
-  if (t.spec.type === 'Secret' && t.spec.secret?.name) return t.spec.secret.name;
+/**
+ * The name of a target's copy of a certificate in a namespace: a Secret target uses spec.secret.name,
+ * else the certificate's own secretName in other namespaces; in the certificate's namespace (where
+ * that name is taken by the certificate's own Secret) and for Ingress-style targets, <secretName>-<target>.
+ */
+export function copyName(t: DeploymentTarget, c: Certificate, namespace: string): string {
+  if (t.spec.type === 'Secret') {
+    if (t.spec.secret?.name) return t.spec.secret.name;
+    if (namespace !== c.metadata.namespace) return c.spec.secretName;
+  }
   return `${c.spec.secretName}-${t.metadata.name ?? ''}`.slice(0, 253);
 }
 
@@ -166,17 +173,19 @@ export class DeploymentTargetReconciler {
     }
     const source = await this.d.client.get<SecretObject>(secretPath(ns, c.spec.secretName));
     if (!source || source.metadata.labels?.[Label.serial] !== serial || !source.data?.['tls.crt']) {
-      // The authorised serial is not (or no longer) in the certificate's Secret: report what the copies hold.
-      return { entries: authorised.map((a) => entry(a.domain, 'Pending', `Waiting for the certificate's Secret to hold serial ${serial}.`)) };
+      // The authorised serial is not (or no longer) in the certificate's Secret (a renewal not deployed
+      // here yet): what the target already serves stays as it is and is reported as it was.
+      const kept = (t.status?.deployments ?? []).filter((e) => e.certificate === cName && e.serialNumber === serial);
+      return { entries: kept.length > 0 ? kept : authorised.map((a) => entry(a.domain, 'Pending', `Waiting for the certificate's Secret to hold serial ${serial}.`)) };
     }
     const data: Record<string, string> = { 'tls.crt': source.data['tls.crt'] };
     if (source.data['tls.key']) data['tls.key'] = source.data['tls.key'];
     if (source.data['ca.crt']) data['ca.crt'] = source.data['ca.crt'];
     if (!this.started.has(rolloutKey)) this.started.set(rolloutKey, performance.now());
-    const name = copyName(t, c);
+    const name = copyName(t, c, ns);
     const copy = async (namespace: string): Promise<Awaited<ReturnType<typeof writeCopy>>> => {
       const r = await writeCopy(this.d.client, {
-        namespace, name, certificate: cName, certificateNamespace: ns, target: tName, serial, data, keepPrevious: t.spec.verify !== undefined,
+        namespace, name: copyName(t, c, namespace), certificate: cName, certificateNamespace: ns, target: tName, serial, data, keepPrevious: t.spec.verify !== undefined,
       });
       if (r.ok && r.changed) failpoint('target-copy-written');
       return r;
@@ -300,7 +309,7 @@ export class DeploymentTargetReconciler {
         // Roll back to what was served before, while it is still valid, and back off.
         const restored: string[] = [];
         for (const n of new Set(entries.map((e) => e.namespace ?? ns))) {
-          const prev = await rollbackCopy(this.d.client, n, name);
+          const prev = await rollbackCopy(this.d.client, n, copyName(t, c, n));
           if (prev) restored.push(prev);
         }
         const f = this.failures.get(rolloutKey) ?? { count: 0, retryAt: 0 };

@@ -60,20 +60,23 @@ export function buildTlsSecret(owner: SecretOwner, secretName: string, c: TlsSec
         [Label.serial]: c.serialNumber,
         [Label.revision]: String(c.revision),
       },
-      annotations: { [Annotation.notAfter]: c.notAfter },
-      ownerReferences: [{ apiVersion: 'certhost.io/v1alpha1', kind: 'Certificate', name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: false }],
+      // No owner reference: R-DELETE keeps the issued Secret when its Certificate is deleted (a garbage
+      // collector would remove it with the owner), as cert-manager does by default.
+      annotations: { [Annotation.notAfter]: c.notAfter, 'certhost.io/certificate-uid': owner.uid },
     },
     data,
   };
 }
 
-/** Whose Secret is it? Ours when labelled as managed by us for this Certificate (by name and UID). */
+/**
+ * Whose Secret is it? Ours when labelled as managed by us for a Certificate of this name; a Secret kept
+ * from a deleted Certificate of the same name (R-DELETE) is taken over by the new one.
+ */
 export function secretOwnership(s: SecretObject, owner: SecretOwner): { state: 'ours' } | { state: 'foreign'; owner: string } {
   const labels = s.metadata.labels ?? {};
   if (labels[Label.managedBy] !== managedByValue) return { state: 'foreign', owner: 'another tool or a person (no certhost label)' };
+  if (labels[Label.deploymentTarget]) return { state: 'foreign', owner: `DeploymentTarget ${labels[Label.deploymentTarget]}` };
   if (labels[Label.certificate] !== owner.name) return { state: 'foreign', owner: `Certificate ${labels[Label.certificate] ?? '?'}` };
-  const ref = s.metadata.ownerReferences?.find((r) => r.kind === 'Certificate' && r.controller);
-  if (ref && ref.uid !== owner.uid) return { state: 'foreign', owner: `an earlier Certificate named ${owner.name} (uid ${ref.uid})` };
   return { state: 'ours' };
 }
 

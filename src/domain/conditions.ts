@@ -44,8 +44,12 @@ export function inWindowCondition(inWindow: boolean, opensAt: Instant | null): D
     };
 }
 
-export function hostedCondition(hosted: boolean, servicePeriodEnd: Instant | null): DesiredCondition {
-  return hosted
-    ? { type: ConditionType.Hosted, status: 'True', reason: Reason.HostingEnabled, message: `Renewed automatically until ${servicePeriodEnd === null ? 'the service period ends' : formatInstant(servicePeriodEnd)}.` }
-    : { type: ConditionType.Hosted, status: 'False', reason: Reason.HostingDisabled, message: 'The certificate is not renewed automatically; enable spec.hosting with a service period beyond the current certificate to host it.' };
+export function hostedCondition(hosted: boolean, servicePeriodEnd: Instant | null, hostingEnabled = false): DesiredCondition {
+  if (hosted) {
+    return { type: ConditionType.Hosted, status: 'True', reason: Reason.HostingEnabled, message: `Renewed automatically until ${servicePeriodEnd === null ? 'the service period ends' : formatInstant(servicePeriodEnd)}.` };
+  }
+  if (hostingEnabled) {
+    return { type: ConditionType.Hosted, status: 'False', reason: Reason.ServicePeriodEnded, message: 'The last year of the service period is in use: no successor follows this certificate. Raise spec.hosting.servicePeriodYears to extend hosting.' };
+  }
+  return { type: ConditionType.Hosted, status: 'False', reason: Reason.HostingDisabled, message: 'The certificate is not renewed automatically; enable spec.hosting with a service period beyond the current certificate to host it.' };
 }

@@ -6,7 +6,7 @@ import { renewable } from './credit-costs.ts';
 import { type IssuedValidity, inRenewalWindow, isExpired, windowOpensAt } from './validity.ts';
 import { type Instant, formatInstant } from './time.ts';
 
-export type RenewalRefusal = 'Expired' | 'NotRenewable' | 'DifferentSpecification' | 'OutsideWindow' | 'NotIssued' | 'Revoked';
+export type RenewalRefusal = 'Expired' | 'NotRenewable' | 'DifferentSpecification' | 'OutsideRenewalWindow' | 'NotIssued' | 'Revoked';
 
 export interface RenewalInput {
   profile: IssuerProfile;
@@ -45,7 +45,7 @@ export function decideRenewal(input: RenewalInput): RenewalDecision {
   const opens = windowOpensAt(input.profile, current);
   if (input.via === 'manual') {
     return {
-      ok: false, reason: 'OutsideWindow',
+      ok: false, reason: 'OutsideRenewalWindow',
       message: `Manual renewal opens with the renewal window at ${formatInstant(opens)} (R-MANUAL); renew then, or host the certificate to renew early.`,
     };
   }

@@ -81,9 +81,6 @@ export function targetUnits(names: readonly string[], t: TargetFacts): { units: 
 
 export function planRollout(i: RolloutInput): RolloutPlan {
   const deployedOnce = i.records.some((r) => r.state === 'Deployed');
-  const autoDeploy = autoDeployStatus({
-    autoDeployRequested: i.autoDeployRequested, hosted: i.hosted, deployedOnce, creditsRemaining: i.grantRemaining + i.packageAvailable,
-  });
   // Auto-deploy at renewal (R-AUTODEPLOY-PRE, R-INHERIT): a hosted renewal's certificate goes to every target it
   // inherited; otherwise a renewal waits for a deploy request and targets keep serving the predecessor.
   const autoNow = i.hostedRenewal && i.autoDeployRequested && deployedOnce && i.grantRemaining + i.packageAvailable > 0;
@@ -128,6 +125,11 @@ export function planRollout(i: RolloutInput): RolloutPlan {
   for (const name of i.missingTargets) {
     records.push({ target: name, domain: i.names[0] ?? '', serialNumber: '', state: 'Failed', message: `The DeploymentTarget ${name} does not exist in this namespace.` });
   }
+  // R-AUTODEPLOY-PRE as it stands after this pass (a first deployment reported now counts).
+  const autoDeploy = autoDeployStatus({
+    autoDeployRequested: i.autoDeployRequested, hosted: i.hosted, deployedOnce: deployedOnce || records.some((r) => r.state === 'Deployed'),
+    creditsRemaining: i.grantRemaining + i.packageAvailable,
+  });
   const live = records.filter((r) => r.state !== 'Skipped');
   const complete = live.length > 0 && live.every((r) => r.state === 'Deployed' && r.serialNumber === i.currentSerial);
   const failed = live.filter((r) => r.state === 'Failed');

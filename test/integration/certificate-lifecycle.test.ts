@@ -104,7 +104,7 @@ describe('certificate lifecycle (real API server, test clock)', function () {
     await renew('early', 'now');
     const refused = await waitCert(c, ns.name, 'early', 'a refusal', (x) => x.status?.lastRenewRequest === 'now');
     const cond = refused.status?.conditions?.find((x) => x.type === 'RenewalAllowed');
-    assert.equal(cond?.reason, 'OutsideWindow');
+    assert.equal(cond?.reason, 'OutsideRenewalWindow');
     assert.match(cond?.message ?? '', /2025-09-01T00:00:00Z/);
   });
 
@@ -171,7 +171,7 @@ describe('certificate lifecycle (real API server, test clock)', function () {
     await c.create(paths.certificate(ns.name), certificate(ns.name, 'a'));
     await waitCert(c, ns.name, 'a', 'issued', (x) => x.status?.revision === 1);
     const reminders = async (name: string): Promise<string[]> => (await events(c, ns.name))
-      .filter((e) => e.reason === 'ExpiryReminder' && e.regarding === name).map((e) => /in (\d+) days/.exec(e.note)?.[1] ?? '?');
+      .filter((e) => e.reason === 'ExpiryReminder' && e.regarding === name).map((e) => /the (\d+)-day reminder/.exec(e.note)?.[1] ?? '?');
     const steps: [string, number][] = [
       ['2025-11-30T00:00:00Z', 0], ['2025-12-02T00:00:00Z', 1], ['2025-12-03T00:00:00Z', 1], ['2025-12-17T00:00:00Z', 2],
       ['2025-12-20T00:00:00Z', 2], ['2025-12-25T00:00:00Z', 3], ['2025-12-26T00:00:00Z', 3],

@@ -102,12 +102,12 @@ describe('kubectl certhost plugin (process, real API server)', function () {
 
     // renew outside the window: the annotation is set, and the operator answers RenewalAllowed=False.
     const refused = await ok(['renew', 'blog', ...n, '--now', '2025-01-01T00:00:00Z']);
-    assert.match(refused, /refused \(OutsideWindow\)/);
+    assert.match(refused, /refused \(OutsideRenewalWindow\)/);
     assert.match(refused, /RenewalAllowed=False/);
     const value = /annotated certhost\.io\/renew=(\S+)/.exec(refused)?.[1];
     assert.ok(value, refused);
     assert.equal((await getCert(c, ns.name, 'blog')).metadata.annotations?.['certhost.io/renew'], value);
-    await waitCert(c, ns.name, 'blog', 'RenewalAllowed=False OutsideWindow', (x) => x.status?.conditions?.some((k) => k.type === 'RenewalAllowed' && k.status === 'False' && k.reason === 'OutsideWindow') === true);
+    await waitCert(c, ns.name, 'blog', 'RenewalAllowed=False OutsideRenewalWindow', (x) => x.status?.conditions?.some((k) => k.type === 'RenewalAllowed' && k.status === 'False' && k.reason === 'OutsideRenewalWindow') === true);
 
     // renew in the window with a credit: accepted, and the operator issues revision 2.
     await c.patch(paths.package(ns.name, 'certs'), { spec: { quantity: 4 } });

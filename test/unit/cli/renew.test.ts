@@ -20,9 +20,9 @@ describe('kubectl certhost renew', () => {
     assert.equal(renewValue(again, at), '2025-09-10T00:00:00.000Z#2');
   });
 
-  it('R-MANUAL outside the window the operator refuses: RenewalAllowed=False, OutsideWindow', () => {
+  it('R-MANUAL outside the window the operator refuses: RenewalAllowed=False, OutsideRenewalWindow', () => {
     const e = expectRenewal(blog, [certs], t('2025-08-15T00:00:00Z'), rules);
-    assert.deepEqual([e.outcome, e.reason], ['refuse', 'OutsideWindow']);
+    assert.deepEqual([e.outcome, e.reason], ['refuse', 'OutsideRenewalWindow']);
     assert.match(e.message, /2025-09-01T00:00:00Z/);
   });
 
@@ -57,7 +57,7 @@ describe('kubectl certhost renew', () => {
     const e = expectRenewal(blog, [certs], t('2025-08-15T00:00:00Z'), rules);
     const text = renderRenew(blog, 'v1', e, t('2025-08-15T00:00:00Z'));
     assert.match(text, /^certificate\.certhost\.io\/blog annotated certhost\.io\/renew=v1$/m);
-    assert.match(text, /refused \(OutsideWindow\)/);
+    assert.match(text, /refused \(OutsideRenewalWindow\)/);
     assert.match(text, /RenewalAllowed=False/);
   });
 });

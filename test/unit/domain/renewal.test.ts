@@ -18,7 +18,7 @@ const base: RenewalInput = { profile: defaultProfile, product: dv, source: 'Issu
 describe('renewal decisions', () => {
   const rows: [string, Partial<RenewalInput>, string][] = [
     ['R-MANUAL a manual renewal inside the window is submitted now', {}, 'now'],
-    ['R-MANUAL a manual renewal outside the window is refused with OutsideWindow', { now: t('2025-08-15T00:00:00Z') }, 'OutsideWindow'],
+    ['R-MANUAL a manual renewal outside the window is refused with OutsideRenewalWindow', { now: t('2025-08-15T00:00:00Z') }, 'OutsideRenewalWindow'],
     ['R-EARLY a renewal through hosting outside the window waits for the window', { via: 'hosting', now: t('2025-08-15T00:00:00Z') }, 'at-window'],
     ['R-EARLY a renewal through hosting inside the window is submitted now', { via: 'hosting' }, 'now'],
     ['R-EXPIRED an expired certificate is never renewed', { now: t('2025-10-01T00:00:00Z') }, 'Expired'],
