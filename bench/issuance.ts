@@ -48,6 +48,8 @@ const metricsPort = 18000 + Math.floor(Math.random() * 1000);
 const operator = spawn(process.execPath, [join(root, 'src/main.ts'), '--kubeconfig', kubeconfig, '--namespace', ns, '--config', configFile,
   '--clock=fake', '--fake-now=2025-01-01T00:00:00Z', `--metrics-bind-address=127.0.0.1:${metricsPort}`, '--health-probe-bind-address=0',
   '--log-level=warn', '--workers', values.workers, '--qps', '1000', '--burst', '2000'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '' } });
+// Never leave the operator behind, whatever happens to the benchmark.
+process.on('exit', () => operator.kill('SIGKILL'));
 
 async function metric(): Promise<Record<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();

@@ -44,6 +44,8 @@ writeFileSync(configFile, `caSecret:\n  name: certhost-ca\n  namespace: ${ns}\n`
 const operator = spawn(process.execPath, [join(root, 'src/main.ts'), '--kubeconfig', kubeconfig, '--namespace', ns, '--config', configFile,
   '--clock=fake', '--fake-now=2025-01-01T00:00:00Z', `--metrics-bind-address=127.0.0.1:${metricsPort}`, `--health-probe-bind-address=127.0.0.1:${healthPort}`,
   '--log-level=warn', '--workers', values.workers, '--qps', '1000', '--burst', '2000'], { stdio: ['ignore', 'ignore', 'inherit'] });
+// Never leave the operator behind, whatever happens to the benchmark.
+process.on('exit', () => operator.kill('SIGKILL'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 async function requests(): Promise<Record<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();

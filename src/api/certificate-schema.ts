@@ -56,7 +56,7 @@ import {
 import { certificateStates } from './states.ts';
 
 export const maxDomains = 100;
-export const maxTargets = 64;
+export const maxTargets = 256;
 
 // CEL fragments, evaluated on spec.
 const isUpload = "(has(self.source) && self.source == 'Upload')";
