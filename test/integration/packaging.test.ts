@@ -645,9 +645,12 @@ describe('packaging: helm install and kubectl apply -k against the control plane
         assert.equal(await canI(user, ['update', 'leases.coordination.k8s.io'], 'default'), false);
         assert.deepEqual(await forbiddenAnswers(user, 'default'), []);
       } finally {
-        // The cluster-wide grant must not outlive the test; the namespace stays (no controller-manager).
+        // Nothing of it may outlive the test (a later `helm install certhost` into certhost-system would
+        // collide with it), except the CRDs and the namespace: a deleted namespace would stay
+        // Terminating here (no controller-manager) and block that install too.
         await kubectl(['delete', '-k', join(repoRoot, 'config/rbac'), '--ignore-not-found']);
         await kubectl(['delete', 'deployment/certhost', 'service/certhost-metrics', '-n', 'certhost-system', '--ignore-not-found']);
+        await kubectl(['delete', 'configmap', '-n', 'certhost-system', '-l', 'app.kubernetes.io/name=certhost', '--ignore-not-found']);
       }
     });
   });
