@@ -19,7 +19,8 @@ const usage = `usage: certhost [flags]
   --qps N --burst N              client-side API rate limit (default 50 / 100)
   --log-level LEVEL              debug | info | warn | error (default info)
   --resync-period DURATION       periodic safety-net resync (default 10h)
-  --clock system|fake --fake-now RFC3339   the test clock (architecture section 5)`;
+  --clock system|fake --fake-now RFC3339   the test clock (architecture section 5)
+  --impersonate USER             make every API request as USER (like kubectl --as; e2e runs as the chart's ServiceAccount)`;
 
 function fail(message: string): never {
   process.stderr.write(`certhost: ${message}\n${usage}\n`);

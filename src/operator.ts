@@ -2,7 +2,7 @@
 // by src/main.ts (the process) and by the integration tests (in-process, against a real API server).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { Certificate } from './api/certificate-types.ts';
 import type { HostingPackage } from './api/hosting-package-types.ts';
 import type { DeploymentTarget } from './api/deployment-target-types.ts';
@@ -61,6 +61,20 @@ export interface Operator {
   stop(): Promise<void>;
 }
 
+/**
+ * The same kubeconfig with every request (watches included: they authenticate through the config,
+ * not through our client) made as `user`, the way `kubectl --as` does.
+ */
+function impersonating(kc: KubeConfig, user: string): KubeConfig {
+  const current = kc.getCurrentUser()?.name;
+  const next = new KubeConfig();
+  next.loadFromOptions({
+    clusters: kc.clusters, contexts: kc.contexts, currentContext: kc.currentContext,
+    users: kc.users.map((u) => (u.name === current ? { ...u, impersonateUser: user } : u)),
+  });
+  return next;
+}
+
 function listen(server: Server, address: string): Promise<number> {
   const m = /^(.*):(\d+)$/.exec(address);
   const host = m?.[1] || '0.0.0.0';
@@ -91,10 +105,9 @@ function json(res: ServerResponse, code: number, value: unknown): void {
 export async function startOperator(o: OperatorOptions): Promise<Operator> {
   const log = o.log;
   let metrics: OperatorMetrics | null = null;
-  const client = new KubeClient(o.kubeConfig, {
+  const client = new KubeClient(o.impersonate ? impersonating(o.kubeConfig, o.impersonate) : o.kubeConfig, {
     qps: o.qps, burst: o.burst,
     onRequest: (verb, resource, code) => metrics?.apiRequests.inc({ verb, resource, code: String(code) }),
-    ...(o.impersonate ? { impersonate: o.impersonate } : {}),
   });
   const scoped = (plural: string, group = 'certhost.io', version = 'v1alpha1'): string =>
     resourcePath({ group, version, plural, ...(o.namespace ? { namespace: o.namespace } : {}) });

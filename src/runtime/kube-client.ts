@@ -52,8 +52,6 @@ export interface KubeClientOptions {
   qps?: number;
   burst?: number;
   onRequest?: RequestObserver;
-  /** Impersonate this user (e2e: run as the chart's ServiceAccount). */
-  impersonate?: string;
 }
 
 type PatchType = 'merge' | 'json' | 'strategic';
@@ -141,7 +139,6 @@ export class KubeClient {
     await this.config.applySecurityAuthentication(ctx);
     const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
-    if (this.opts.impersonate) headers['impersonate-user'] = this.opts.impersonate;
     const dispatcher = this.dispatcherFrom(ctx.getDispatcher());
     let res;
     try {
