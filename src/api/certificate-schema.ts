@@ -503,6 +503,8 @@ const statusSchema = object<CertificateStatus>(
           lastCheckAt: optional(dateTime({ description: 'When validation was last checked.' })),
           message: optional(string({ description: 'What it waits for, for a person.', maxLength: 2048 })),
           hostedRenewal: optional(boolean({ description: 'A queued successor submitted by hosting.' })),
+          blockedReason: optional(string({ description: 'Why the issuer refused the application (a spec change is needed).', maxLength: 128 })),
+          blockedGeneration: optional(integer({ description: 'The metadata.generation the refusal applies to.', format: 'int64', minimum: 0 })),
         },
       ),
     ),

@@ -153,6 +153,10 @@ export interface ApplicationStatus {
   message?: string;
   /** A queued successor submitted by hosting (R-EARLY, R-YEARS), not a manual renewal. */
   hostedRenewal?: boolean;
+  /** The issuer refused this application for a reason only a spec change can fix (e.g. CSRNameMismatch). */
+  blockedReason?: string;
+  /** metadata.generation the refusal applies to; a new generation tries again. */
+  blockedGeneration?: number;
 }
 
 /** R-DEPLOY-CREDITS: deployment credits the certificate holds from its hosting activations. */

@@ -33,7 +33,7 @@ import type { Clock } from '../runtime/clock.ts';
 import type { ReconcileResult } from '../runtime/controller.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
-import { ApiError, type KubeClient, isAlreadyExists, isConflict, resourcePath } from '../runtime/kube-client.ts';
+import { type KubeClient, isAlreadyExists, isConflict, resourcePath } from '../runtime/kube-client.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { CaStore } from './ca-store.ts';
 import { applicationRecord, applicationStatus, currentRecord, deriveStatus, statusPatch, successorRecords } from './certificate-status.ts';
@@ -61,6 +61,15 @@ export interface CertificateControllerDeps {
 
 /** A status write lost a race: start the reconcile over from fresh data. */
 class Restart extends Error {}
+
+/** The issuer refused; status says why. Retry after a while, or (no delay) only after a spec change. */
+class Blocked extends Error {
+  readonly retryAfterMs: number | undefined;
+  constructor(retryAfterMs?: number) {
+    super('blocked');
+    this.retryAfterMs = retryAfterMs;
+  }
+}
 
 const MAX_STEPS = 16;
 
@@ -125,6 +134,7 @@ export class CertificateReconciler {
       try {
         return await this.reconcileOnce(namespace, name);
       } catch (e) {
+        if (e instanceof Blocked) return e.retryAfterMs === undefined ? {} : { requeueAfterMs: e.retryAfterMs };
         if (!(e instanceof Restart)) throw e;
       } finally {
         for (const k of [...this.passSecrets.keys()]) if (k.startsWith(`${namespace}/${name}/`)) this.passSecrets.delete(k);
@@ -411,7 +421,8 @@ export class CertificateReconciler {
     if (cert.spec.csr) {
       const csrSecret = await this.d.client.get<SecretObject>(secretPath(ns, cert.spec.csr.secretRef.name));
       const csrPem = csrSecret?.data?.['tls.csr'] ? Buffer.from(csrSecret.data['tls.csr'], 'base64').toString('utf8') : null;
-      if (!csrPem) return this.failIssue(cert, st, Reason.CSRNotFound, `The CSR Secret ${cert.spec.csr.secretRef.name} with key tls.csr was not found; create it with the PEM certificate request.`);
+      // The CSR Secret is not watched (it carries no operator label): look again in a minute.
+      if (!csrPem) return this.failIssue(cert, st, Reason.CSRNotFound, `The CSR Secret ${cert.spec.csr.secretRef.name} with key tls.csr was not found; create it with the PEM certificate request.`, 60_000);
       key = { kind: 'csr', csrPem };
     } else {
       const reuse = cert.spec.privateKey?.rotationPolicy === 'Never' && existing?.data?.['tls.key'] && secretOwnership(existing, { name: cert.metadata.name ?? '', namespace: ns, uid: cert.metadata.uid ?? '' }).state === 'ours'
@@ -424,14 +435,14 @@ export class CertificateReconciler {
       } else {
         const algorithm = cert.spec.privateKey?.algorithm ?? 'ECDSA';
         const spec = keySpecFor(algorithm, cert.spec.privateKey?.size ?? (algorithm === 'RSA' ? 2048 : 256));
-        if (!spec.ok) return this.failIssue(cert, st, spec.reason, spec.message);
+        if (!spec.ok) return this.failIssue(cert, st, spec.reason, spec.message, undefined);
         const pair = await generateKeyPair(spec.spec);
         privateKeyPem = pair.privateKeyPem;
         key = { kind: 'publicKey', publicKeyPem: pair.publicKeyPem };
       }
     }
     const result = await this.d.issuer.issue({ domains: cert.spec.domains, product, key, notBefore: new Date(requested.notBefore), notAfter: new Date(requested.notAfter) });
-    if (!result.ok) return this.failIssue(cert, st, result.reason, result.message);
+    if (!result.ok) return this.failIssue(cert, st, result.reason, result.message, result.retryable ? 60_000 : undefined);
     const issued = result.certificate;
     const revision = step.revision;
     const content: TlsSecretContent = {
@@ -478,13 +489,16 @@ export class CertificateReconciler {
     return this.writeStatus(cert, st, conditions);
   }
 
-  private async failIssue(cert: Certificate, st: CertificateStatus, reason: string, message: string): Promise<Certificate> {
-    this.d.events.record(cert, 'Warning', reason, 'Issue', message);
+  /**
+   * The issuer refused: the reason goes to status (application, Ready) and an Event. A refusal the user
+   * must fix (retryAfterMs undefined) waits for a spec change; one that can pass later is retried.
+   */
+  private async failIssue(cert: Certificate, st: CertificateStatus, reason: string, message: string, retryAfterMs: number | undefined): Promise<Certificate> {
+    if (st.application?.message !== message) this.d.events.record(cert, 'Warning', reason, 'Issue', message);
     const app = applicationRecord(st);
-    if (app) st.application = applicationStatus(app, message);
-    await this.writeStatus(cert, st);
-    // An issuer failure the user can fix waits for a spec change; retry later in case the CA can.
-    throw new ApiError(0, reason, message);
+    if (app) st.application = retryAfterMs === undefined ? applicationStatus({ ...app, blockedGeneration: cert.metadata.generation ?? 0 }, message, reason) : applicationStatus(app, message);
+    await this.writeStatus(cert, st, [{ type: ConditionType.Ready, status: 'False', reason, message }]);
+    throw new Blocked(retryAfterMs);
   }
 
   /** Status after revision `revision` is in the Secret. */

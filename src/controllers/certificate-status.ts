@@ -36,15 +36,18 @@ export function applicationRecord(st: CertificateStatus | undefined): Applicatio
   const check = ts(a.lastCheckAt);
   return {
     revision: a.revision, purpose: a.purpose, state: a.state, generation: a.generation,
+    ...(a.blockedGeneration === undefined ? {} : { blockedGeneration: a.blockedGeneration }),
     ...(pred === undefined ? {} : { predecessorNotAfter: pred }),
     ...(sub === undefined ? {} : { submittedAt: sub }),
     ...(check === undefined ? {} : { lastCheckAt: check }),
   };
 }
 
-export function applicationStatus(a: ApplicationRecord, message?: string): NonNullable<CertificateStatus['application']> {
+export function applicationStatus(a: ApplicationRecord, message?: string, blockedReason?: string): NonNullable<CertificateStatus['application']> {
   return {
     revision: a.revision, purpose: a.purpose, state: a.state, generation: a.generation,
+    ...(a.blockedGeneration === undefined ? {} : { blockedGeneration: a.blockedGeneration }),
+    ...(blockedReason === undefined ? {} : { blockedReason }),
     ...(a.predecessorNotAfter === undefined ? {} : { predecessorNotAfter: formatInstant(a.predecessorNotAfter) }),
     ...(a.submittedAt === undefined ? {} : { submittedAt: formatInstant(a.submittedAt) }),
     ...(a.lastCheckAt === undefined ? {} : { lastCheckAt: formatInstant(a.lastCheckAt) }),
@@ -113,7 +116,10 @@ export function deriveStatus(d: DerivedInput): CertificateStatus {
 
   const desired: DesiredCondition[] = [];
   const override = d.conditions.find((c) => c.type === ConditionType.Ready);
-  desired.push(override ?? readyCondition(state, readyMessage(state, st)));
+  const blocked = st.application?.blockedReason !== undefined && st.application.blockedGeneration === (d.cert.metadata.generation ?? 0) && !current
+    ? { type: ConditionType.Ready, status: 'False' as const, reason: st.application.blockedReason, message: st.application.message ?? st.application.blockedReason }
+    : undefined;
+  desired.push(override ?? blocked ?? readyCondition(state, readyMessage(state, st)));
   const inWindow = current !== undefined && inRenewalWindow(profile, current, d.now);
   desired.push(inWindowCondition(inWindow, current ? windowOpensAt(profile, current) : null));
   const periodEnd = st.servicePeriod?.end ? (parseInstant(st.servicePeriod.end) ?? null) : null;

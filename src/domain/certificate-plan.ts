@@ -28,6 +28,8 @@ export interface ApplicationRecord {
   lastCheckAt?: Instant;
   /** metadata.generation the application was made for; a rejected one is retried after a spec change. */
   generation: number;
+  /** The issuer refused it for this generation (a CSR with other names, a key it will not sign). */
+  blockedGeneration?: number;
 }
 
 export interface QueuedSuccessorRecord {
@@ -172,7 +174,8 @@ export function planCertificate(o: CertificateObservation): Step {
       if (spec.product.grade === 'free' && !o.freeSlot) return { kind: 'settle', nextAt: null };
       return applyStep(o, app);
     }
-    // Submitted.
+    // Submitted. A refusal only a spec change can fix waits for that change (no hot loop).
+    if (app.blockedGeneration === o.generation) return { kind: 'settle', nextAt: null };
     const pred = app.predecessorNotAfter;
     const issueStep: Step = {
       kind: 'issue', revision: app.revision, notBefore: now, purpose: app.purpose,

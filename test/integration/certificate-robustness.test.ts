@@ -154,4 +154,39 @@ describe('credits, Secrets and uploads under stress (real API server)', function
     assert.equal(opensslFacts((await secretLeaf(c, ns.name, 'cut-tls'))?.pem ?? '').notAfter, '2026-01-01T00:00:00Z');
     assert.equal((await getPackage(c, ns.name, 'certs')).status?.used, 1, 'the re-issue spends nothing');
   });
+
+  it('R-KEY a manual CSR is issued without the operator ever holding the key; a CSR for other names is refused once, not in a loop', async () => {
+    op = await runOperator(ns.name, '2025-01-01T00:00:00Z');
+    const c = op.client;
+    await c.create(paths.package(ns.name), certificatePackage(ns.name, 'certs', 2));
+    const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
+    const csrFor = (cn: string): string => {
+      execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${dir}/${cn}.key`, '-out', `${dir}/${cn}.csr`,
+        '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:${cn}`], { stdio: 'ignore' });
+      return readFileSync(`${dir}/${cn}.csr`, 'utf8');
+    };
+    const good = csrFor('own.example.com');
+    const other = csrFor('other.example.com');
+    rmSync(dir, { recursive: true, force: true });
+    for (const [name, csr] of [['own-csr', good], ['wrong-csr', other]] as const) {
+      await c.create(paths.secret(ns.name), { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name, namespace: ns.name }, data: { 'tls.csr': b64(csr) } });
+    }
+    await c.create(paths.certificate(ns.name), certificate(ns.name, 'own', { domains: ['own.example.com'], csr: { secretRef: { name: 'own-csr' } } }));
+    const own = await waitCert(c, ns.name, 'own', 'issued from the CSR', (x) => x.status?.revision === 1);
+    const secret = await c.get<{ type?: string; data?: Record<string, string> }>(paths.secret(ns.name, 'own-tls'));
+    assert.equal(secret?.data?.['tls.key'], undefined, 'the operator never holds the key');
+    assert.equal(opensslFacts(Buffer.from(secret?.data?.['tls.crt'] ?? '', 'base64').toString()).serial, own.status?.current?.serialNumber);
+
+    await c.create(paths.certificate(ns.name), certificate(ns.name, 'wrong', { domains: ['wrong.example.com'], csr: { secretRef: { name: 'wrong-csr' } } }));
+    const refused = await waitCert(c, ns.name, 'wrong', 'refused', (x) => x.status?.conditions?.some((k) => k.type === 'Ready' && k.reason === 'CSRNameMismatch') === true);
+    assert.match(refused.status?.conditions?.find((k) => k.type === 'Ready')?.message ?? '', /other\.example\.com|wrong\.example\.com/);
+    const reconciles = async (): Promise<number> => {
+      const text = await op?.operator.metrics.registry.getSingleMetricAsString('certhost_reconcile_total');
+      return [...(text ?? '').matchAll(/controller="certificate"[^}]*\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    };
+    const before = await reconciles();
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok((await reconciles()) - before <= 2, 'the refusal settles instead of looping');
+    assert.equal((await events(c, ns.name)).filter((e) => e.regarding === 'wrong' && e.reason === 'CSRNameMismatch').length, 1, 'one Warning event');
+  });
 });
