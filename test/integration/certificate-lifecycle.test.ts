@@ -206,4 +206,25 @@ describe('certificate lifecycle (real API server, test clock)', function () {
     const pkg = await getPackage(c, ns.name, 'certs');
     assert.deepEqual([pkg.status?.used, pkg.status?.available], [0, 1]);
   });
+
+  it('R-DELETE deleting a valid hosted certificate is never blocked: its Secret stays, Inactive successors return their credits, a Warning is recorded', async () => {
+    op = await runOperator(ns.name, '2025-01-01T00:00:00Z');
+    const c = op.client;
+    await c.create(paths.package(ns.name), certificatePackage(ns.name, 'certs', 3));
+    await c.create(paths.package(ns.name), hostingPackage(ns.name, 'hosting', 2));
+    await c.create(paths.certificate(ns.name), certificate(ns.name, 'bye', { hosting: { enabled: true, servicePeriodYears: 3 } }));
+    await waitCert(c, ns.name, 'bye', 'issued with two successors', (x) => x.status?.revision === 1 && x.status.successors?.length === 2);
+    assert.deepEqual([(await getPackage(c, ns.name, 'certs')).status?.reserved, (await getPackage(c, ns.name, 'hosting')).status?.reserved], [2, 2]);
+    await c.delete(paths.certificate(ns.name, 'bye'));
+    assert.equal(await c.get(paths.certificate(ns.name, 'bye')), null, 'deleted at once (no finalizer)');
+    await eventually('reservations returned', async () => {
+      const certs = await getPackage(c, ns.name, 'certs');
+      const hosting = await getPackage(c, ns.name, 'hosting');
+      return certs.status?.reserved === 0 && hosting.status?.reserved === 0 ? [certs, hosting] : undefined;
+    });
+    const certs = await getPackage(c, ns.name, 'certs');
+    assert.deepEqual([certs.status?.used, certs.status?.available], [1, 2], 'the issued certificate stays paid for; the successors\' credits are back');
+    assert.ok(await c.get(paths.secret(ns.name, 'bye-tls')), 'the issued Secret is kept');
+    await eventually('a DeletedWhileValid warning', async () => ((await events(c, ns.name)).some((e) => e.reason === 'DeletedWhileValid' && e.type === 'Warning') ? true : undefined));
+  });
 });
