@@ -1,6 +1,8 @@
 // The lifecycle of spec sections 2, 3 and 7 end to end: a real API server, the operator in-process,
 // the test clock, and the X.509 certificate in the Secret read back with openssl.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { useTestNamespace } from './harness/namespace.ts';
 import {
   type TestOperator, certificate, certificatePackage, eventually, events, getCert, getPackage, hostingPackage, paths, runOperator, secretLeaf, t, waitCert,
@@ -226,5 +228,45 @@ describe('certificate lifecycle (real API server, test clock)', function () {
     assert.deepEqual([certs.status?.used, certs.status?.available], [1, 2], 'the issued certificate stays paid for; the successors\' credits are back');
     assert.ok(await c.get(paths.secret(ns.name, 'bye-tls')), 'the issued Secret is kept');
     await eventually('a DeletedWhileValid warning', async () => ((await events(c, ns.name)).some((e) => e.reason === 'DeletedWhileValid' && e.type === 'Warning') ? true : undefined));
+  });
+
+  it('R-NOTIFY a reminder is POSTed as JSON to the webhook from the Secret; a webhook that times out is a Warning and changes nothing else', async () => {
+    const received: unknown[] = [];
+    let slow = false;
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('end', () => {
+        if (slow) return; // never answers: the operator's timeout must fire
+        received.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      op = await runOperator(ns.name, '2025-01-01T00:00:00Z', (cfg) => { cfg.webhookTimeoutMs = 500; });
+      const c = op.client;
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook?token=secret-token`;
+      await c.create(paths.secret(ns.name), { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'hook', namespace: ns.name }, data: { url: Buffer.from(url).toString('base64') } });
+      await c.create(paths.package(ns.name), certificatePackage(ns.name, 'certs', 2));
+      const notifications = { webhook: { urlSecretRef: { name: 'hook', key: 'url' } } };
+      await c.create(paths.certificate(ns.name), certificate(ns.name, 'hooked', { notifications }));
+      await waitCert(c, ns.name, 'hooked', 'issued', (x) => x.status?.revision === 1);
+      op.clock.set(t('2025-12-02T00:00:00Z'));
+      await eventually('the webhook received the 30-day reminder', async () => (received.length === 1 ? true : undefined));
+      assert.deepEqual(Object.keys(received[0] as object).sort(), ['certificate', 'daysBefore', 'domains', 'namespace', 'notAfter', 'revision', 'serialNumber', 'type']);
+      assert.equal((received[0] as { daysBefore: number }).daysBefore, 30);
+
+      slow = true;
+      op.clock.set(t('2025-12-17T00:00:00Z'));
+      await eventually('a ReminderWebhookFailed warning', async () => ((await events(c, ns.name)).some((e) => e.reason === 'ReminderWebhookFailed') ? true : undefined));
+      const after = await waitCert(c, ns.name, 'hooked', 'the 15-day reminder settled', (x) => x.status?.reminders?.settled.includes(15) === true);
+      assert.equal(after.status?.state, 'ExpiringSoon');
+      const notes = (await events(c, ns.name)).map((e) => e.note).join('\n');
+      assert.ok(!notes.includes('secret-token'), 'the webhook URL (it may carry a token) never appears in events');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
