@@ -157,7 +157,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     namespaces: namespaces ? () => namespaces.list() : null,
     verifyTimeoutMs: o.config.verifyTimeoutMs,
   });
-  const packageReconciler = new HostingPackageReconciler({ client, clock: o.clock, log, events });
+  const packageReconciler = new HostingPackageReconciler({ client, clock: o.clock, log, events, certificates });
   const certController = new Controller({
     name: 'certificate', workers: o.workers, clock: o.clock, log,
     reconcile: (k) => certificateReconciler.reconcile(k),

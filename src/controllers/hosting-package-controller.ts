@@ -12,12 +12,15 @@ import type { ReconcileResult } from '../runtime/controller.ts';
 import { type KubeClient, isConflict, resourcePath } from '../runtime/kube-client.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { EventRecorder } from '../runtime/events.ts';
+import type { Informer } from '../runtime/informer.ts';
 import { packageStatus, packageView } from './credit-store.ts';
 import { certificatePath } from './certificate-controller.ts';
 import { stableJson } from './certificate-status.ts';
 import { parseInstant } from '../domain/time.ts';
 
 export interface HostingPackageDeps {
+  /** Certificates as the cache knows them; a reservation whose owner is missing there is checked live. */
+  certificates?: Informer<Certificate>;
   client: KubeClient;
   clock: Clock;
   log: Logger;
@@ -47,6 +50,8 @@ export class HostingPackageReconciler {
     for (const e of ledger) {
       if (e.state !== 'reserved') continue;
       const uid = e.key.split('/')[0];
+      if (this.d.certificates?.get(`${namespace}/${e.certificate}`)?.metadata?.uid === uid) continue;
+      // Not (or not yet) in the cache: ask the API server before returning anything.
       const cert = await this.d.client.get<Certificate>(certificatePath(namespace, e.certificate));
       if (!cert || cert.metadata.uid !== uid) orphaned.push(e.key);
     }
