@@ -28,6 +28,7 @@ import { generateKeyPair, keySpecFor } from '../issuers/builtin/keys.ts';
 import { decodePem } from '../issuers/builtin/pem.ts';
 import { readPrivateKey } from '../issuers/builtin/keys.ts';
 import { parseUploadedCertificate } from '../issuers/builtin/uploaded-certificate.ts';
+import { checkCsr } from '../issuers/builtin/csr.ts';
 import type { OperatorMetrics } from '../metrics/metrics.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { ReconcileResult } from '../runtime/controller.ts';
@@ -163,10 +164,15 @@ export class CertificateReconciler {
       switch (step.kind) {
         case 'settle':
           return this.settle(cert, conditions, step.nextAt, obs);
-        case 'invalid':
-          conditions.push({ type: ConditionType.Ready, status: 'False', reason: Reason.InvalidSpec, message: step.message });
-          this.d.events.record(cert, 'Warning', step.reason, 'Validate', step.message);
-          return this.settle(cert, conditions, null, obs);
+        case 'invalid': {
+          conditions.push({ type: ConditionType.Ready, status: 'False', reason: step.reason, message: step.message });
+          if (cert.status?.conditions?.find((c) => c.type === ConditionType.Ready)?.message !== step.message) {
+            this.d.events.record(cert, 'Warning', step.reason, 'Validate', step.message);
+          }
+          const settled = await this.settle(cert, conditions, null, obs);
+          // A missing CSR Secret is not watched (no operator label): look again in a minute.
+          return step.reason === Reason.CSRNotFound ? { ...settled, requeueAfterMs: 60_000 } : settled;
+        }
         case 'conflict':
           conditions.push({ type: ConditionType.Ready, status: 'False', reason: Reason.SecretConflict, message: step.message });
           this.d.events.record(cert, 'Warning', Reason.SecretConflict, 'WriteSecret', step.message);
@@ -221,9 +227,20 @@ export class CertificateReconciler {
         ...(st?.lastRenewRequest === undefined ? {} : { lastRenewRequest: st.lastRenewRequest }),
       },
       secret: secretObs,
+      ...(cert.spec.csr ? await this.csrProblem(cert) : {}),
       freeSlot: product.grade === 'free' ? this.hasFreeSlot(cert) : true,
       bestIssuerNotAfter: this.d.ca.bestNotAfter(product.brand),
     };
+  }
+
+  /** R-KEY manual CSR: checked before anything is spent, so a bad CSR costs no credit. */
+  private async csrProblem(cert: Certificate): Promise<{ csrProblem?: { reason: string; message: string } }> {
+    const ref = cert.spec.csr?.secretRef.name ?? '';
+    const s = await this.d.client.get<SecretObject>(secretPath(cert.metadata.namespace ?? '', ref));
+    const pem = s?.data?.['tls.csr'] ? Buffer.from(s.data['tls.csr'], 'base64').toString('utf8') : null;
+    if (!pem) return { csrProblem: { reason: Reason.CSRNotFound, message: `The CSR Secret ${ref} with key tls.csr was not found; create it with the PEM certificate request.` } };
+    const checked = await checkCsr(pem, cert.spec.domains);
+    return checked.ok ? {} : { csrProblem: { reason: checked.reason, message: checked.message } };
   }
 
   /**

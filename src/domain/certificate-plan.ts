@@ -80,6 +80,11 @@ export interface CertificateObservation {
   freeSlot: boolean;
   /** R-CAP: notAfter of the best intermediate for this brand. */
   bestIssuerNotAfter: Instant | null;
+  /**
+   * R-KEY manual CSR: what the controller found wrong with it (missing, malformed, other names, weak key).
+   * Checked before anything is spent.
+   */
+  csrProblem?: { reason: string; message: string };
   /** R-REVIEW check result of this pass, when the controller just checked. */
 }
 
@@ -137,6 +142,11 @@ export function planCertificate(o: CertificateObservation): Step {
   if (!domains.ok) return { kind: 'invalid', reason: domains.reason, message: domains.message };
   const cost = applicationCost(spec.product, 'Issue', { enabled: spec.hostingEnabled, servicePeriodYears: spec.servicePeriodYears });
   if (!cost.ok) return { kind: 'invalid', reason: cost.reason, message: cost.message };
+
+  // A manual CSR that cannot be issued is reported before any credit is taken (only for what is still to be issued).
+  if (o.csrProblem && !spec.revoke && (!status.current || status.application)) {
+    return { kind: 'invalid', reason: o.csrProblem.reason, message: o.csrProblem.message };
+  }
 
   // R-REFUND: revocation is final; it returns the certificate credit within 30 days of issue and every
   // reservation still held (R-CANCEL), then nothing else happens.

@@ -188,5 +188,7 @@ describe('credits, Secrets and uploads under stress (real API server)', function
     await new Promise((r) => setTimeout(r, 1500));
     assert.ok((await reconciles()) - before <= 2, 'the refusal settles instead of looping');
     assert.equal((await events(c, ns.name)).filter((e) => e.regarding === 'wrong' && e.reason === 'CSRNameMismatch').length, 1, 'one Warning event');
+    assert.equal((await getPackage(c, ns.name, 'certs')).status?.used, 1, 'the refused CSR cost no credit (checked before applying)');
+    assert.equal(refused.status?.state, 'PendingApplication');
   });
 });
