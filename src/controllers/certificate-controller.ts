@@ -179,7 +179,8 @@ export class CertificateReconciler {
           return this.settle(cert, conditions, null, obs);
         default: {
           const next = await this.execute(cert, obs, step, conditions, log);
-          if (next === 'stop') return this.settle(cert, conditions, null, obs);
+          // A step that cannot go on (credits missing) ends the pass on the status it just wrote.
+          if ('stop' in next) return this.settle(next.stop, conditions, null, obs);
           cert = next;
         }
       }
@@ -282,7 +283,7 @@ export class CertificateReconciler {
     }
   }
 
-  private async execute(cert: Certificate, obs: CertificateObservation, step: Exclude<Step, { kind: 'settle' | 'invalid' | 'conflict' }>, conditions: DesiredCondition[], log: ReturnType<Logger['with']>): Promise<Certificate | 'stop'> {
+  private async execute(cert: Certificate, obs: CertificateObservation, step: Exclude<Step, { kind: 'settle' | 'invalid' | 'conflict' }>, conditions: DesiredCondition[], log: ReturnType<Logger['with']>): Promise<Certificate | { stop: Certificate }> {
     const ns = cert.metadata.namespace ?? '';
     const st: CertificateStatus = { ...cert.status };
     const now = obs.now;
@@ -322,8 +323,7 @@ export class CertificateReconciler {
           const reason = result.missing[0]?.kind === 'hosting' ? Reason.InsufficientHostingCredits : Reason.InsufficientCertificateCredits;
           conditions.push({ type: ConditionType.QuotaAvailable, status: 'False', reason, message: result.message });
           if (cert.status?.application?.message !== result.message) this.d.events.record(cert, 'Warning', reason, 'Apply', result.message);
-          const saved = await this.writeStatus(cert, st, conditions);
-          return this.settleAndStop(saved);
+          return { stop: await this.writeStatus(cert, st, conditions) };
         }
         conditions.push({ type: ConditionType.QuotaAvailable, status: 'True', reason: Reason.CreditsAvailable, message: 'The credits this application needs were taken.' });
         st.application = applicationStatus({ ...step.application, state: 'Submitted', submittedAt: now });
@@ -350,7 +350,7 @@ export class CertificateReconciler {
         const message = `This year's free certificate quota (${this.d.config.freeQuotaPerYear}) is used by older free certificates in this namespace; delete one or buy a paid certificate (R-FREE-QUOTA).`;
         st.application = applicationStatus(step.application, message);
         conditions.push({ type: ConditionType.QuotaAvailable, status: 'False', reason: Reason.FreeQuotaExhausted, message });
-        return this.settleAndStop(await this.writeStatus(cert, st, conditions));
+        return { stop: await this.writeStatus(cert, st, conditions) };
       }
       case 'check-validation': {
         const app = applicationRecord(st);
@@ -383,7 +383,7 @@ export class CertificateReconciler {
           const message = `Hosting cannot be extended: ${result.message}`;
           conditions.push({ type: ConditionType.QuotaAvailable, status: 'False', reason: Reason.InsufficientHostingCredits, message });
           this.d.events.record(cert, 'Warning', Reason.InsufficientHostingCredits, 'Host', message);
-          return 'stop';
+          return { stop: cert };
         }
         if ((st.successors?.length ?? 0) === 0) {
           // R-HOSTING-LATER: hosting an issued certificate is an activation: 5 deployment credits.
@@ -394,14 +394,14 @@ export class CertificateReconciler {
           st.servicePeriod = { start: formatInstant(obs.status.current.notBefore), end: '', firstRevision: obs.status.current.revision, years: 1 };
         }
         this.d.events.record(cert, 'Normal', Reason.SuccessorQueued, 'Host', `Queued ${step.create.length} Inactive successor(s) (revisions ${step.create.join(', ')}); credits reserved (R-YEARS).`);
-        return this.writeStatus(cert, this.withServicePeriod(cert, st, obs), conditions);
+        return this.writeStatus(cert, this.withServicePeriod(st, obs), conditions);
       }
       case 'cancel-successors': {
         await this.d.credits.release(ns, step.release, now);
         failpoint('after-cancel-release');
         st.successors = (st.successors ?? []).filter((s) => !step.cancel.includes(s.revision));
         this.d.events.record(cert, 'Normal', Reason.SuccessorCancelled, 'Host', `Cancelled Inactive successor(s) ${step.cancel.join(', ')}; their certificate and hosting credits were returned (R-CANCEL).`);
-        return this.writeStatus(cert, this.withServicePeriod(cert, st, obs), conditions);
+        return this.writeStatus(cert, this.withServicePeriod(st, obs), conditions);
       }
       case 'refuse-renewal': {
         st.lastRenewRequest = step.request;
@@ -414,11 +414,6 @@ export class CertificateReconciler {
         throw new Error(`unhandled step ${JSON.stringify(unknown)}`);
       }
     }
-  }
-
-  private async settleAndStop(cert: Certificate): Promise<'stop'> {
-    void cert;
-    return 'stop';
   }
 
   /** Issues (or re-issues) a revision: key, validity, CA, Secret, then status. */
@@ -541,14 +536,14 @@ export class CertificateReconciler {
     if (!st.servicePeriod && (st.successors?.length ?? 0) > 0) {
       st.servicePeriod = { start: formatInstant(f.notBefore), end: '', firstRevision: revision, years: 1 };
     }
-    Object.assign(st, this.withServicePeriod(cert, st, obs));
+    Object.assign(st, this.withServicePeriod(st, obs));
   }
 
   /**
    * servicePeriod.end and years follow the queue (the projected notAfter of the last successor), and
    * each queued successor shows when it will be submitted (R-EARLY).
    */
-  private withServicePeriod(cert: Certificate, st: CertificateStatus, obs: CertificateObservation): CertificateStatus {
+  private withServicePeriod(st: CertificateStatus, obs: CertificateObservation): CertificateStatus {
     const current = currentRecord(st);
     if (!current) return st;
     const queued = st.successors?.length ?? 0;
@@ -559,7 +554,6 @@ export class CertificateReconciler {
     if (!st.servicePeriod) return st;
     const end = queued === 0 ? current.notAfter : servicePeriodEnd(obs.rules.profile, current, queued + 1);
     const years = current.revision - st.servicePeriod.firstRevision + 1 + queued;
-    void cert;
     return { ...st, servicePeriod: { ...st.servicePeriod, end: formatInstant(end), years } };
   }
 
@@ -730,12 +724,10 @@ export class CertificateReconciler {
           carriedOverSeconds: 0, issuer: leaf.issuerCommonName ?? '', keyAlgorithm: leaf.keyAlgorithm,
         };
         if (cert.spec.secretName !== ref) {
-          const chain = parsed.certificate.chain;
           const body = buildTlsSecret({ name: cert.metadata.name ?? '', namespace: ns, uid: cert.metadata.uid ?? '' }, cert.spec.secretName, {
             chainPem: parsed.certificate.chainPem, caPem: '', privateKeyPem: parsed.certificate.privateKeyPem, serialNumber: leaf.serialNumber,
             notAfter: leaf.notAfter.toISOString(), revision,
           });
-          void chain;
           const existing = await this.d.client.get<SecretObject>(secretPath(ns, cert.spec.secretName));
           if (existing) {
             if (secretOwnership(existing, { name: cert.metadata.name ?? '', namespace: ns, uid: cert.metadata.uid ?? '' }).state === 'foreign') {
