@@ -42,9 +42,25 @@ export function packageStatus(p: HostingPackage, ledger: readonly LedgerEntry[],
 
 export class CreditStore {
   private readonly client: KubeClient;
+  /**
+   * One credit operation at a time per namespace in this process: the workers would otherwise race
+   * each other for the same package and lose most writes to resourceVersion conflicts. The guard
+   * against other writers (another replica, a person) stays the resourceVersion.
+   */
+  private readonly lanes = new Map<string, Promise<unknown>>();
 
   constructor(client: KubeClient) {
     this.client = client;
+  }
+
+  private inLane<T>(namespace: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.lanes.get(namespace) ?? Promise.resolve()).then(work, work);
+    const settled = run.catch(() => undefined);
+    this.lanes.set(namespace, settled);
+    void settled.then(() => {
+      if (this.lanes.get(namespace) === settled) this.lanes.delete(namespace);
+    });
+    return run;
   }
 
   private path(namespace: string, name?: string, status = false): string {
@@ -74,12 +90,16 @@ export class CreditStore {
    */
   async acquire(namespace: string, selector: LabelSelector | undefined, needs: readonly CreditNeed[], commitKeys: readonly string[], now: number): Promise<AcquireResult> {
     if (needs.length === 0 && commitKeys.length === 0) return { ok: true };
+    return this.inLane(namespace, () => this.acquireNow(namespace, selector, needs, commitKeys, now));
+  }
+
+  private async acquireNow(namespace: string, selector: LabelSelector | undefined, needs: readonly CreditNeed[], commitKeys: readonly string[], now: number): Promise<AcquireResult> {
     const reservedHere: string[] = [];
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const pkgs = await this.packages(namespace, selector);
       const plan = planCredits(needs, pkgs.map(packageView), now);
       if (!plan.ok) {
-        if (reservedHere.length > 0) await this.release(namespace, reservedHere, now);
+        if (reservedHere.length > 0) await this.mutate(namespace, reservedHere, (ledger) => reservedHere.reduce((l, k) => release(l, k, now), ledger), (e) => e.state !== 'released', now);
         return { ok: false, missing: plan.missing, message: plan.message };
       }
       const byPackage = new Map<string, CreditNeed[]>();
@@ -100,9 +120,10 @@ export class CreditStore {
         reservedHere.push(...ns.map((n) => n.key));
       }
       if (conflicted) continue; // re-plan against fresh packages; keys already reserved count as held
-      // Keys held elsewhere (a successor's reservation) are committed where they are; a no-op read when
-      // the single write above already did it.
-      await this.commitKeys(namespace, commitKeys, now);
+      // Keys held elsewhere (a successor's reservation) are committed where they are.
+      const written = single ? [...byPackage.keys()][0] : undefined;
+      const elsewhere = !single || pkgs.some((p) => p.metadata.name !== written && packageView(p).ledger.some((e) => e.state === 'reserved' && commitKeys.includes(e.key)));
+      if (elsewhere) await this.commitNow(namespace, commitKeys, now);
       return { ok: true };
     }
     throw new Error('credit packages kept changing under us; retrying later');
@@ -110,12 +131,17 @@ export class CreditStore {
 
   /** Commits reservations (reserved → consumed) wherever they are held. */
   async commitKeys(namespace: string, keys: readonly string[], now: number): Promise<void> {
+    await this.inLane(namespace, () => this.commitNow(namespace, keys, now));
+  }
+
+  private async commitNow(namespace: string, keys: readonly string[], now: number): Promise<void> {
     await this.mutate(namespace, keys, (ledger) => keys.reduce((l, k) => commit(l, k, now), ledger), (e) => e.state === 'reserved', now);
   }
 
   /** Returns credits (R-CANCEL, R-REFUND, a failed all-or-nothing plan). */
   async release(namespace: string, keys: readonly string[], now: number): Promise<void> {
-    await this.mutate(namespace, keys, (ledger) => keys.reduce((l, k) => release(l, k, now), ledger), (e) => e.state !== 'released', now);
+    if (keys.length === 0) return;
+    await this.inLane(namespace, () => this.mutate(namespace, keys, (ledger) => keys.reduce((l, k) => release(l, k, now), ledger), (e) => e.state !== 'released', now));
   }
 
   private async mutate(namespace: string, keys: readonly string[], change: (l: LedgerEntry[]) => LedgerEntry[], applies: (e: LedgerEntry) => boolean, now: number): Promise<void> {

@@ -69,7 +69,9 @@ export class HostingPackageReconciler {
       ? { type: ConditionType.Ready, status: 'False', reason: Reason.Expired, message: `The package expired at ${pkg.spec.expires}; it spends no new credits. Add a new package.` }
       : c.available === 0
         ? { type: ConditionType.Ready, status: 'False', reason: Reason.CreditsExhausted, message: `All ${c.total} credits are used or reserved; raise spec.quantity or add a package.` }
-        : { type: ConditionType.Ready, status: 'True', reason: Reason.CreditsAvailable, message: `${c.available} of ${c.total} credits available.` };
+        // The counts are in status and the printer columns; a message that changed with every spend would
+        // make this reconciler write (and race the spender) after each one.
+        : { type: ConditionType.Ready, status: 'True', reason: Reason.CreditsAvailable, message: 'Credits are available; status.available says how many.' };
     status.conditions = setConditions(pkg.status?.conditions ?? [], [ready], pkg.metadata.generation ?? 0, now);
     status.observedGeneration = pkg.metadata.generation ?? 0;
     if (stableJson(status) !== stableJson(pkg.status)) {
