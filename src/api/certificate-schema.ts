@@ -394,6 +394,7 @@ const currentSchema = object<CurrentCertificate>(
     issuer: required(string({ description: 'Distinguished name of the issuer.', maxLength: 1024 })),
     keyAlgorithm: required(string({ description: 'Key algorithm and size, e.g. ECDSA P-256.', maxLength: 64 })),
     requestedNotAfter: optional(dateTime({ description: 'R-CAP: the notAfter asked for, when the issuing intermediate cut it.' })),
+    serviceYearEnd: optional(dateTime({ description: 'R-PROFILE: under the CA/B schedule, the end of the service year this revision serves when more certificates of it follow.' })),
     hostedRenewal: optional(boolean({ description: 'Issued by a hosted renewal (R-AUTODEPLOY-PRE applies).' })),
   },
 );

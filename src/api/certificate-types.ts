@@ -120,6 +120,11 @@ export interface CurrentCertificate {
   keyAlgorithm: string;
   /** R-CAP: the notAfter asked for, when the issuing intermediate cut it (condition ValidityTruncated). */
   requestedNotAfter?: string;
+  /**
+   * R-PROFILE: under the CA/B schedule, the end of the service year this revision serves when further
+   * certificates of it follow (each issued when the window of the one before opens, at no credit).
+   */
+  serviceYearEnd?: string;
   /** Issued by a hosted renewal: R-AUTODEPLOY-PRE lets it roll out to the inherited targets by itself. */
   hostedRenewal?: boolean;
 }
@@ -209,7 +214,7 @@ export interface CertificateDeploymentStatus {
   message?: string;
 }
 
-export const endedByValues = ['Renewed', 'Reissued', 'Revoked', 'Expired', 'Replaced'] as const;
+export const endedByValues = ['Renewed', 'Reissued', 'RolledOver', 'Revoked', 'Expired', 'Replaced'] as const;
 /** Why a revision stopped being current: a renewal, an R-CAP re-issue, revocation, expiry, a new purchase. */
 export type EndedBy = (typeof endedByValues)[number];
 

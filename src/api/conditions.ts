@@ -89,6 +89,8 @@ export const Reason = {
   VerificationFailed: 'VerificationFailed',
   // ValidityTruncated (R-CAP)
   IntermediateExpiresEarly: 'IntermediateExpiresEarly',
+  /** R-PROFILE: the next certificate of the same service year was issued (Event reason). */
+  RolledOver: 'RolledOver',
   FullValidity: 'FullValidity',
   // RenewalAllowed (R-MANUAL, R-EXPIRED, R-NOT-RENEWABLE); RenewalNotAllowed is the event reason
   RenewalAllowed: 'RenewalAllowed',

@@ -23,6 +23,16 @@ export const Annotation = {
    * does not cover). Every new value is one request, like `certhost.io/renew`.
    */
   deploy: 'certhost.io/deploy',
+  /**
+   * On the certificate's own Secret: the notAfter asked of the CA (R-CAP), so a certificate adopted
+   * after a crash knows whether the intermediate cut it.
+   */
+  requestedNotAfter: 'certhost.io/requested-not-after',
+  /**
+   * On the certificate's own Secret: the end of the service year the certificate serves, when more
+   * certificates of that year follow (R-PROFILE, CA/B schedule), so it survives a crash too.
+   */
+  serviceYearEnd: 'certhost.io/service-year-end',
 } as const;
 export type Annotation = (typeof Annotation)[keyof typeof Annotation];
 

@@ -12,14 +12,13 @@ import { maxHistoryEntries } from '../api/certificate-types.ts';
 import { ConditionType, Reason } from '../api/conditions.ts';
 import { Annotation } from '../api/labels.ts';
 import type { BrandRules } from '../domain/brand-rules.ts';
-import { type CertificateObservation, type Step, planCertificate } from '../domain/certificate-plan.ts';
+import { type CertificateObservation, type Step, issuanceValidity, issueStepFor, planCertificate } from '../domain/certificate-plan.ts';
 import type { DesiredCondition } from '../domain/conditions.ts';
 import { certificateNextTransition } from '../domain/next-transition.ts';
 import { reminderDecision } from '../domain/reminders.ts';
 import { reviewStep } from '../domain/review-schedule.ts';
-import { projectChain, servicePeriodEnd } from '../domain/successor-plan.ts';
+import { projectChain, rolloverPending, servicePeriodEnd } from '../domain/successor-plan.ts';
 import { calendarYear, formatInstant, parseInstant } from '../domain/time.ts';
-import { planValidity } from '../domain/validity.ts';
 import { validationRecords } from '../domain/validation-records.ts';
 import type { OperatorConfig } from '../config/operator-config.ts';
 import { brandProfile } from '../config/operator-config.ts';
@@ -80,6 +79,12 @@ export function certificatePath(namespace: string, name?: string, status = false
 
 function secretPath(namespace: string, name?: string): string {
   return resourcePath({ group: '', version: 'v1', plural: 'secrets', namespace, ...(name ? { name } : {}) });
+}
+
+/** R-PROFILE: the service year recorded on a Secret written before a crash. */
+function adoptedYear(annotation: string | undefined): { serviceYearEnd?: number } {
+  const at = parseInstant(annotation ?? '');
+  return at === null ? {} : { serviceYearEnd: at };
 }
 
 export class CertificateReconciler {
@@ -304,7 +309,8 @@ export class CertificateReconciler {
         this.recordIssued(st, cert, obs, step.revision, {
           serialNumber: read.leaf.serialNumber, fingerprintSHA256: read.leaf.fingerprintSHA256, notBefore: read.leaf.notBefore.getTime(),
           notAfter: read.leaf.notAfter.getTime(), issuer: read.leaf.issuerCommonName ?? '', keyAlgorithm: read.leaf.keyAlgorithm,
-          requestedNotAfter: parseInstant(secret.metadata.annotations?.['certhost.io/requested-not-after'] ?? '') ?? read.leaf.notAfter.getTime(),
+          requestedNotAfter: parseInstant(secret.metadata.annotations?.[Annotation.requestedNotAfter] ?? '') ?? read.leaf.notAfter.getTime(),
+          ...adoptedYear(secret.metadata.annotations?.[Annotation.serviceYearEnd]),
           hostedRenewal: st.application?.revision === step.revision && st.application.hostedRenewal === true,
         });
         log.info('adopted the certificate found in the Secret', { revision: step.revision });
@@ -341,8 +347,7 @@ export class CertificateReconciler {
         if (obs.rules.validation === 'none') {
           // Nothing to review: issue now and write status once. A crash before the Secret is written
           // replays the application, whose credits are found held (R-CONSUME); after it, the Secret is adopted.
-          const pred = step.application.predecessorNotAfter;
-          return this.issue(cert, obs, { kind: 'issue', revision: step.application.revision, notBefore: now, purpose: step.application.purpose, ...(pred !== undefined && now < pred ? { predecessorNotAfter: pred } : {}) }, st, log, conditions);
+          return this.issue(cert, obs, issueStepFor(obs, step.application), st, log, conditions);
         }
         return this.writeStatus(cert, st, conditions);
       }
@@ -358,8 +363,7 @@ export class CertificateReconciler {
         const records = validationRecords(cert.spec.domains, cert.spec.validation?.method ?? 'DNS', cert.metadata.uid ?? '');
         const outcome = await checkValidation(records, { nameserver: this.d.config.nameserver, httpPort: this.d.config.httpValidationPort });
         if (outcome.passed) {
-          const pred = app.predecessorNotAfter;
-          return this.issue(cert, obs, { kind: 'issue', revision: app.revision, notBefore: now, purpose: app.purpose, ...(pred !== undefined && now < pred ? { predecessorNotAfter: pred } : {}) }, st, log, conditions);
+          return this.issue(cert, obs, issueStepFor(obs, app), st, log, conditions);
         }
         const next = reviewStep(app.submittedAt ?? now, now, obs.rules.reviewTimeout);
         const message = `Validation pending: ${outcome.pending.map((p) => p.message).join(' ')}${next.kind === 'check' ? ` Next check at ${formatInstant(next.nextCheckAt)}.` : ''}`;
@@ -421,9 +425,7 @@ export class CertificateReconciler {
     const ns = cert.metadata.namespace ?? '';
     const product = obs.spec.product;
     const rules = obs.rules;
-    const requested = step.targetNotAfter !== undefined
-      ? { notBefore: step.notBefore, notAfter: step.targetNotAfter }
-      : planValidity({ profile: rules.profile, notBefore: step.notBefore, ...(step.predecessorNotAfter === undefined ? {} : { predecessorNotAfter: step.predecessorNotAfter }) });
+    const requested = issuanceValidity(rules.profile, step);
     await this.d.ca.ensureBrand(product.brand, rules.profile.maxValidity);
 
     // R-KEY: a new key per revision by default; `Never` reuses the key in the Secret; a CSR keeps the key with the user.
@@ -462,7 +464,10 @@ export class CertificateReconciler {
       ...(privateKeyPem === undefined ? {} : { privateKeyPem }),
     };
     const body = buildTlsSecret({ name: cert.metadata.name ?? '', namespace: ns, uid: cert.metadata.uid ?? '' }, cert.spec.secretName, content);
-    body.metadata.annotations = { ...body.metadata.annotations, 'certhost.io/requested-not-after': formatInstant(requested.notAfter) };
+    body.metadata.annotations = {
+      ...body.metadata.annotations, [Annotation.requestedNotAfter]: formatInstant(requested.notAfter),
+      ...(requested.serviceYearEnd === undefined ? {} : { [Annotation.serviceYearEnd]: formatInstant(requested.serviceYearEnd) }),
+    };
     // The Secret is the record of the issuance: written before status, adopted after a crash.
     const cacheKey = this.passKey(cert);
     this.passSecrets.delete(cacheKey);
@@ -486,17 +491,19 @@ export class CertificateReconciler {
     this.recordIssued(st, cert, obs, revision, {
       serialNumber: issued.serialNumber, fingerprintSHA256: issued.fingerprintSHA256, notBefore: issued.notBefore.getTime(), notAfter: issued.notAfter.getTime(),
       issuer: issued.issuer, keyAlgorithm: issued.keyAlgorithm, requestedNotAfter: requested.notAfter,
-      carried: step.predecessorNotAfter !== undefined ? requested.notAfter - requested.notBefore - rules.profile.baseValidity : 0,
-      hostedRenewal: step.purpose === 'Reissue' ? (st.current?.hostedRenewal ?? false) : (st.application?.revision === revision && st.application.hostedRenewal === true),
-    }, step.purpose === 'Reissue');
+      ...(requested.carry === null ? {} : { carried: requested.carry }),
+      ...(requested.serviceYearEnd === undefined ? {} : { serviceYearEnd: requested.serviceYearEnd }),
+      hostedRenewal: step.purpose === 'Reissue' || step.purpose === 'Rollover' ? (st.current?.hostedRenewal ?? false) : (st.application?.revision === revision && st.application.hostedRenewal === true),
+    }, step.purpose === 'Reissue' ? 'Reissued' : step.purpose === 'Rollover' ? 'RolledOver' : 'Renewed');
     const started = this.submittedAt.get(`${cert.metadata.uid}/${revision}`);
     if (started !== undefined) {
       this.d.metrics.issuanceDuration.observe((performance.now() - started) / 1000);
       this.submittedAt.delete(`${cert.metadata.uid}/${revision}`);
     }
-    const what = step.purpose === 'Reissue' ? 'Re-issued' : 'Issued';
-    this.d.events.record(cert, 'Normal', step.purpose === 'Reissue' ? 'Reissued' : Reason.Issued, 'Issue',
-      `${what} revision ${revision}, serial ${issued.serialNumber}, valid until ${formatInstant(issued.notAfter.getTime())}${issued.truncated ? ` (cut by ${issued.truncatedSeconds} s to the intermediate's expiry, R-CAP)` : ''}.`);
+    const what = step.purpose === 'Reissue' ? 'Re-issued' : step.purpose === 'Rollover' ? 'Rolled over' : 'Issued';
+    const yearNote = requested.serviceYearEnd === undefined ? '' : `; the service year runs until ${formatInstant(requested.serviceYearEnd)} and the next certificate of it follows when this one's window opens (R-PROFILE)`;
+    this.d.events.record(cert, 'Normal', step.purpose === 'Reissue' ? 'Reissued' : step.purpose === 'Rollover' ? Reason.RolledOver : Reason.Issued, 'Issue',
+      `${what} revision ${revision}, serial ${issued.serialNumber}, valid until ${formatInstant(issued.notAfter.getTime())}${issued.truncated ? ` (cut by ${issued.truncatedSeconds} s to the intermediate's expiry, R-CAP)` : ''}${yearNote}.`);
     log.info('issued', { revision, serial: issued.serialNumber, notAfter: issued.notAfter.toISOString(), purpose: step.purpose });
     return this.writeStatus(cert, st, conditions);
   }
@@ -515,11 +522,12 @@ export class CertificateReconciler {
 
   /** Status after revision `revision` is in the Secret. */
   private recordIssued(st: CertificateStatus, cert: Certificate, obs: CertificateObservation, revision: number,
-    f: { serialNumber: string; fingerprintSHA256: string; notBefore: number; notAfter: number; issuer: string; keyAlgorithm: string; requestedNotAfter: number; carried?: number; hostedRenewal?: boolean },
-    reissue = false): void {
+    f: { serialNumber: string; fingerprintSHA256: string; notBefore: number; notAfter: number; issuer: string; keyAlgorithm: string; requestedNotAfter: number; carried?: number; serviceYearEnd?: number; hostedRenewal?: boolean },
+    endedBy: 'Renewed' | 'Reissued' | 'RolledOver' = 'Renewed'): void {
     const prev = st.current;
+    const reissue = endedBy === 'Reissued';
     if (prev && st.revision !== undefined) {
-      const entry: HistoryEntry = { revision: st.revision, serialNumber: prev.serialNumber, notBefore: prev.notBefore, notAfter: prev.notAfter, endedBy: reissue || st.revision === revision ? 'Reissued' : 'Renewed' };
+      const entry: HistoryEntry = { revision: st.revision, serialNumber: prev.serialNumber, notBefore: prev.notBefore, notAfter: prev.notAfter, endedBy: st.revision === revision && endedBy === 'Renewed' ? 'Reissued' : endedBy };
       st.history = [...(st.history ?? []), entry].slice(-maxHistoryEntries);
     }
     st.revision = revision;
@@ -528,6 +536,7 @@ export class CertificateReconciler {
       serialNumber: f.serialNumber, fingerprintSHA256: f.fingerprintSHA256, notBefore: formatInstant(f.notBefore), notAfter: formatInstant(f.notAfter),
       carriedOverSeconds: reissue ? (prev?.carriedOverSeconds ?? 0) : carried, issuer: f.issuer, keyAlgorithm: f.keyAlgorithm,
       ...(f.requestedNotAfter > f.notAfter ? { requestedNotAfter: formatInstant(f.requestedNotAfter) } : {}),
+      ...(f.serviceYearEnd !== undefined && f.serviceYearEnd > f.notAfter ? { serviceYearEnd: formatInstant(f.serviceYearEnd) } : {}),
       ...(f.hostedRenewal ? { hostedRenewal: true } : {}),
     };
     if (st.application?.revision === revision) delete st.application;
@@ -567,18 +576,20 @@ export class CertificateReconciler {
     let reminderAt: number | null = null;
     if (current && !st.revokedAt && obs) {
       const settled = st.reminders?.revision === current.revision ? st.reminders.settled : [];
-      const decision = reminderDecision({ notAfter: current.notAfter, now, settled, successorIssued: false, daysBefore: cert.spec.notifications?.daysBefore ?? [30, 15, 7] });
+      // R-NOTIFY, R-PROFILE: a revision ends with its service year; the certificates inside it are replaced by themselves.
+      const endsAt = current.serviceYearEnd ?? current.notAfter;
+      const decision = reminderDecision({ notAfter: endsAt, now, settled, successorIssued: false, daysBefore: cert.spec.notifications?.daysBefore ?? [30, 15, 7] });
       reminderAt = decision.nextAt;
       if (decision.kind === 'send') {
         st.reminders = { revision: current.revision, settled: [...settled, ...decision.settle] };
-        const left = Math.ceil((current.notAfter - now) / 86_400_000);
-        const message = `The certificate expires in ${left} day${left === 1 ? '' : 's'}, at ${formatInstant(current.notAfter)} (the ${decision.daysBefore}-day reminder)${(st.successors?.length ?? 0) > 0 ? '; a hosted successor is queued' : '; renew it or enable hosting'} (R-NOTIFY).`;
+        const left = Math.ceil((endsAt - now) / 86_400_000);
+        const message = `The certificate expires in ${left} day${left === 1 ? '' : 's'}, at ${formatInstant(endsAt)} (the ${decision.daysBefore}-day reminder)${(st.successors?.length ?? 0) > 0 ? '; a hosted successor is queued' : '; renew it or enable hosting'} (R-NOTIFY).`;
         this.d.events.record(cert, 'Warning', 'ExpiryReminder', 'Remind', message);
         const hook = cert.spec.notifications?.webhook;
         if (hook) {
           const sent = await sendReminderWebhook(this.d.client, cert, hook.urlSecretRef, {
             certificate: cert.metadata.name ?? '', namespace: cert.metadata.namespace ?? '', revision: current.revision,
-            serialNumber: current.serialNumber, notAfter: formatInstant(current.notAfter), daysBefore: decision.daysBefore, domains: cert.spec.domains,
+            serialNumber: current.serialNumber, notAfter: formatInstant(endsAt), daysBefore: decision.daysBefore, domains: cert.spec.domains,
           }, this.d.config.webhookTimeoutMs);
           if (!sent.ok) this.d.events.record(cert, 'Warning', 'ReminderWebhookFailed', 'Remind', sent.message);
         }
@@ -641,7 +652,9 @@ export class CertificateReconciler {
     const packageAvailable = this.d.deploymentCreditsAvailable(ns);
     const plan = planRollout({
       source, names: cert.spec.domains, currentSerial: current.serialNumber, hostedRenewal: current.hostedRenewal === true, keyless: cert.spec.csr !== undefined,
-      autoDeployRequested: cert.spec.autoDeploy?.enabled ?? false, hosted: (cert.spec.hosting?.enabled ?? false) && ((st.successors?.length ?? 0) > 0 || current.hostedRenewal === true),
+      sameRevisionSerials: (st.history ?? []).filter((h) => h.revision === st.revision && h.endedBy !== 'Renewed').map((h) => h.serialNumber),
+      autoDeployRequested: cert.spec.autoDeploy?.enabled ?? false,
+      hosted: (cert.spec.hosting?.enabled ?? false) && ((st.successors?.length ?? 0) > 0 || current.hostedRenewal === true || rolloverPending(currentRecord(st))),
       deployRequested, grantRemaining: Math.max(0, granted - used), packageAvailable,
       targets, missingTargets: missing, records, observed,
     });

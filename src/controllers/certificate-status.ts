@@ -8,7 +8,7 @@ import type { BrandRules } from '../domain/brand-rules.ts';
 import type { ApplicationRecord, CurrentRecord, QueuedSuccessorRecord } from '../domain/certificate-plan.ts';
 import { revisionState, type RevisionFacts } from '../domain/certificate-state.ts';
 import { hostedCondition, inWindowCondition, readyCondition, setConditions, type DesiredCondition } from '../domain/conditions.ts';
-import { projectChain } from '../domain/successor-plan.ts';
+import { projectChain, rolloverPending } from '../domain/successor-plan.ts';
 import { formatInstant, parseInstant, type Instant } from '../domain/time.ts';
 import { inRenewalWindow, windowOpensAt } from '../domain/validity.ts';
 import { validationRecords } from '../domain/validation-records.ts';
@@ -22,9 +22,11 @@ export function currentRecord(st: CertificateStatus | undefined): CurrentRecord 
   const notAfter = ts(c.notAfter);
   if (notBefore === undefined || notAfter === undefined) return undefined;
   const requested = ts(c.requestedNotAfter);
+  const yearEnd = ts(c.serviceYearEnd);
   return {
     revision: st.revision, serialNumber: c.serialNumber, notBefore, notAfter, issuedAt: notBefore,
     ...(requested === undefined ? {} : { requestedNotAfter: requested }),
+    ...(yearEnd === undefined ? {} : { serviceYearEnd: yearEnd }),
   };
 }
 
@@ -82,7 +84,8 @@ export function deriveStatus(d: DerivedInput): CertificateStatus {
   const current = currentRecord(st);
   const app = applicationRecord(st);
   const profile = d.rules.profile;
-  const hosted = (d.cert.spec.hosting?.enabled ?? false) && (st.successors?.length ?? 0) > 0;
+  // Hosted: a successor comes without anyone acting: a queued one, or the next certificate of this service year (R-PROFILE).
+  const hosted = (d.cert.spec.hosting?.enabled ?? false) && ((st.successors?.length ?? 0) > 0 || rolloverPending(current));
   const source = d.cert.spec.source ?? 'Issue';
 
   // Successors' submit times are projections from the current certificate (R-EARLY).
@@ -166,12 +169,23 @@ export function stableJson(v: unknown): string {
 
 /** Keys of status that differ, as a merge patch (null removes a field). */
 export function statusPatch(before: CertificateStatus | undefined, after: CertificateStatus): Record<string, unknown> | null {
+  return mergePatch((before ?? {}) as Record<string, unknown>, after as Record<string, unknown>);
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * RFC 7386 merge patch from `b` to `a`: the API server merges nested objects, so a field dropped inside
+ * one (current.serviceYearEnd after the year's last certificate) must be sent as null to go away.
+ */
+function mergePatch(b: Record<string, unknown>, a: Record<string, unknown>): Record<string, unknown> | null {
   const patch: Record<string, unknown> = {};
-  const b = (before ?? {}) as Record<string, unknown>;
-  const a = after as Record<string, unknown>;
   for (const k of new Set([...Object.keys(b), ...Object.keys(a)])) {
     if (a[k] === undefined && b[k] !== undefined) patch[k] = null;
-    else if (a[k] !== undefined && stableJson(a[k]) !== stableJson(b[k])) patch[k] = a[k];
+    else if (a[k] !== undefined && stableJson(a[k]) !== stableJson(b[k])) {
+      const nested = isPlainObject(a[k]) && isPlainObject(b[k]) ? mergePatch(b[k], a[k]) : null;
+      patch[k] = nested ?? a[k];
+    }
   }
   return Object.keys(patch).length === 0 ? null : patch;
 }

@@ -10,8 +10,9 @@ import { applicationCost, hostable } from './credit-costs.ts';
 import { checkDomainList, type ValidationMethod } from './domain-names.ts';
 import { decideRenewal } from './renewal-decision.ts';
 import { reviewStep } from './review-schedule.ts';
-import { reconcileSuccessors, successorsNeeded } from './successor-plan.ts';
-import { type IssuedValidity, inRenewalWindow, isExpired, windowOpensAt } from './validity.ts';
+import { reconcileSuccessors, rolloverPending, successorsNeeded } from './successor-plan.ts';
+import { type IssuedValidity, certificateOfYear, inRenewalWindow, isExpired, planServiceYear, planValidity, windowOpensAt } from './validity.ts';
+import { type IssuerProfile, maxValidityAt } from './issuer-profile.ts';
 import { refundOnRevoke } from './credit-ledger.ts';
 import type { Instant } from './time.ts';
 
@@ -42,6 +43,8 @@ export interface CurrentRecord extends IssuedValidity {
   serialNumber: string;
   /** R-CAP: the notAfter that was asked for, when the issuer cut it. */
   requestedNotAfter?: Instant;
+  /** R-PROFILE: the end of the service year this revision serves, when more certificates of it follow. */
+  serviceYearEnd?: Instant;
   issuedAt: Instant;
 }
 
@@ -100,7 +103,12 @@ export type Step =
   | { kind: 'apply'; application: ApplicationRecord; needs: CreditNeed[]; commit: string[]; successors: number[]; renewRequest?: string; fromSuccessor?: number }
   | { kind: 'wait-quota'; application: ApplicationRecord }
   | { kind: 'check-validation' }
-  | { kind: 'issue'; revision: number; notBefore: Instant; predecessorNotAfter?: Instant; targetNotAfter?: Instant; purpose: Purpose | 'Reissue' }
+  /**
+   * Issue revision `revision` now. A new application plans its validity (R-VALIDITY, R-CARRY), as a
+   * service year when `yearInParts` (R-PROFILE); a re-issue (repair, R-CAP) or a rollover (R-PROFILE)
+   * aims at `targetNotAfter`, cut to the maximum validity that applies today, and keeps `serviceYearEnd`.
+   */
+  | { kind: 'issue'; revision: number; notBefore: Instant; predecessorNotAfter?: Instant; targetNotAfter?: Instant; serviceYearEnd?: Instant; yearInParts?: boolean; purpose: Purpose | 'Reissue' | 'Rollover' }
   | { kind: 'reject'; release: string[]; message: string }
   | { kind: 'queue-successors'; create: number[]; needs: CreditNeed[] }
   | { kind: 'cancel-successors'; cancel: number[]; release: string[] }
@@ -126,6 +134,24 @@ export function revisionKeys(uid: string, revision: number): string[] {
 
 function newestRevision(o: CertificateObservation): number {
   return Math.max(o.status.current?.revision ?? 0, o.status.application?.revision ?? 0, ...o.status.successors.map((s) => s.revision));
+}
+
+/**
+ * R-PROFILE: under the CA/B schedule a hosted service year is delivered as several certificates of one
+ * revision; an unhosted certificate is one certificate of the maximum validity.
+ */
+export function yearInParts(o: Pick<CertificateObservation, 'rules' | 'spec'>): boolean {
+  return o.rules.profile.cabSchedule && o.spec.hostingEnabled && hostable(o.spec.product, 'Issue');
+}
+
+/** The issue step of a submitted application: now, carrying over from a predecessor that is still valid (R-CARRY, R-EXPIRED). */
+export function issueStepFor(o: CertificateObservation, app: Pick<ApplicationRecord, 'revision' | 'purpose' | 'predecessorNotAfter'>): Extract<Step, { kind: 'issue' }> {
+  const pred = app.predecessorNotAfter;
+  return {
+    kind: 'issue', revision: app.revision, notBefore: o.now, purpose: app.purpose,
+    ...(pred !== undefined && o.now < pred ? { predecessorNotAfter: pred } : {}),
+    ...(yearInParts(o) ? { yearInParts: true } : {}),
+  };
 }
 
 /** Years of service wanted: hosting off means just the current certificate (R-HOSTING-LATER reversed). */
@@ -186,11 +212,7 @@ export function planCertificate(o: CertificateObservation): Step {
     }
     // Submitted. A refusal only a spec change can fix waits for that change (no hot loop).
     if (app.blockedGeneration === o.generation) return { kind: 'settle', nextAt: null };
-    const pred = app.predecessorNotAfter;
-    const issueStep: Step = {
-      kind: 'issue', revision: app.revision, notBefore: now, purpose: app.purpose,
-      ...(pred !== undefined && now < pred ? { predecessorNotAfter: pred } : {}),
-    };
+    const issueStep = issueStepFor(o, app);
     if (o.rules.validation === 'none') return issueStep;
     const submittedAt = app.submittedAt ?? now;
     const review = reviewStep(submittedAt, now, o.rules.reviewTimeout);
@@ -214,13 +236,22 @@ export function planCertificate(o: CertificateObservation): Step {
   // R-ROLLOUT-SAFE / repair: the Secret must hold the current certificate; re-issue it keeping its expiry.
   const expired = isExpired(current, now);
   const secretOk = o.secret.state === 'ours' && o.secret.usable && o.secret.serial === current.serialNumber;
+  const keepYear = current.serviceYearEnd === undefined ? {} : { serviceYearEnd: current.serviceYearEnd };
   if (!secretOk && !expired) {
-    return { kind: 'issue', revision: current.revision, notBefore: now, targetNotAfter: current.requestedNotAfter ?? current.notAfter, purpose: 'Reissue' };
+    return { kind: 'issue', revision: current.revision, notBefore: now, targetNotAfter: current.requestedNotAfter ?? current.notAfter, purpose: 'Reissue', ...keepYear };
   }
   // R-CAP: lift the truncation as soon as an intermediate covers the original target.
   if (!expired && current.requestedNotAfter !== undefined && current.requestedNotAfter > current.notAfter &&
       o.bestIssuerNotAfter !== null && o.bestIssuerNotAfter >= current.requestedNotAfter) {
-    return { kind: 'issue', revision: current.revision, notBefore: now, targetNotAfter: current.requestedNotAfter, purpose: 'Reissue' };
+    return { kind: 'issue', revision: current.revision, notBefore: now, targetNotAfter: current.requestedNotAfter, purpose: 'Reissue', ...keepYear };
+  }
+
+  // R-PROFILE: the service year of this revision goes on past its certificate: when that certificate's
+  // window opens (or it has run out), the next one of the same year is issued. The year was paid for
+  // when the revision was applied for, and its validation is reused, so no credit and no review.
+  const opens = windowOpensAt(o.rules.profile, current);
+  if (rolloverPending(current) && current.serviceYearEnd !== undefined && now >= opens && now < current.serviceYearEnd) {
+    return { kind: 'issue', revision: current.revision, notBefore: now, targetNotAfter: current.serviceYearEnd, serviceYearEnd: current.serviceYearEnd, purpose: 'Rollover' };
   }
 
   // Queued successors follow the service period (R-YEARS, R-HOSTING-LATER, R-CANCEL).
@@ -238,8 +269,7 @@ export function planCertificate(o: CertificateObservation): Step {
   // R-EARLY / hosted renewal: the first queued successor is submitted when the window opens. An expired
   // predecessor carries nothing (R-EXPIRED) but the paid service continues.
   const next = [...status.successors].sort((a, b) => a.revision - b.revision)[0];
-  const opens = windowOpensAt(o.rules.profile, current);
-  if (next && now >= opens) {
+  if (next && now >= opens && !rolloverPending(current)) {
     const application: ApplicationRecord = {
       revision: next.revision, purpose: 'Renewal', state: 'Pending', generation: o.generation,
       ...(expired ? {} : { predecessorNotAfter: current.notAfter }),
@@ -253,9 +283,11 @@ export function planCertificate(o: CertificateObservation): Step {
     if (status.successors.length > 0) {
       return { kind: 'refuse-renewal', reason: 'AlreadyHosted', request, message: 'The certificate is hosted: its successor is submitted automatically when the renewal window opens; no manual renewal is needed.' };
     }
-    const d = decideRenewal({ profile: o.rules.profile, product: spec.product, source: 'Issue', current, revoked: false, via: 'manual', now });
+    // R-PROFILE: a renewal buys the next service year, so the window that counts is the year's.
+    const year = { notBefore: current.notBefore, notAfter: current.serviceYearEnd ?? current.notAfter };
+    const d = decideRenewal({ profile: o.rules.profile, product: spec.product, source: 'Issue', current: year, revoked: false, via: 'manual', now });
     if (!d.ok) return { kind: 'refuse-renewal', reason: d.reason, message: d.message, request };
-    const application: ApplicationRecord = { revision: newestRevision(o) + 1, purpose: 'Renewal', state: 'Pending', predecessorNotAfter: current.notAfter, generation: o.generation };
+    const application: ApplicationRecord = { revision: newestRevision(o) + 1, purpose: 'Renewal', state: 'Pending', predecessorNotAfter: year.notAfter, generation: o.generation };
     return { ...applyStep(o, application), renewRequest: request };
   }
 
@@ -279,4 +311,33 @@ function applyStep(o: CertificateObservation, application: ApplicationRecord): E
 /** Whether the current certificate is in its renewal window (for conditions and state). */
 export function currentInWindow(o: Pick<CertificateObservation, 'rules' | 'now'>, current: IssuedValidity | undefined): boolean {
   return current !== undefined && inRenewalWindow(o.rules.profile, current, o.now);
+}
+
+export interface IssuanceValidity {
+  notBefore: Instant;
+  /** What is asked of the CA (it may still cut it to its intermediate, R-CAP). */
+  notAfter: Instant;
+  /** R-CARRY: carried over by a new revision; null for a certificate of a revision already issued. */
+  carry: number | null;
+  /** R-PROFILE: the end of the service year, when certificates of it follow this one. */
+  serviceYearEnd?: Instant;
+}
+
+/** The validity to ask for when carrying out an issue step (R-VALIDITY, R-CARRY, R-PROFILE). */
+export function issuanceValidity(profile: IssuerProfile, step: Extract<Step, { kind: 'issue' }>): IssuanceValidity {
+  const year = (end: Instant | undefined, notAfter: Instant): { serviceYearEnd?: Instant } => (end !== undefined && end > notAfter ? { serviceYearEnd: end } : {});
+  if (step.targetNotAfter !== undefined) {
+    // A rollover is the next certificate of the year; a re-issue keeps its target, within today's maximum.
+    const notAfter = step.purpose === 'Rollover'
+      ? certificateOfYear(profile, step.notBefore, step.targetNotAfter).notAfter
+      : Math.min(step.targetNotAfter, step.notBefore + maxValidityAt(profile, step.notBefore));
+    return { notBefore: step.notBefore, notAfter, carry: null, ...year(step.serviceYearEnd, notAfter) };
+  }
+  const req = { profile, notBefore: step.notBefore, ...(step.predecessorNotAfter === undefined ? {} : { predecessorNotAfter: step.predecessorNotAfter }) };
+  if (step.yearInParts === true) {
+    const y = planServiceYear(req);
+    return { notBefore: y.notBefore, notAfter: y.notAfter, carry: y.carry, ...year(y.yearEnd, y.notAfter) };
+  }
+  const v = planValidity(req);
+  return { notBefore: v.notBefore, notAfter: v.notAfter, carry: v.carry };
 }

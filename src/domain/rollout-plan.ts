@@ -40,6 +40,12 @@ export interface RolloutInput {
   currentSerial: string;
   /** The current certificate came from a hosted renewal (R-AUTODEPLOY-PRE applies to it). */
   hostedRenewal: boolean;
+  /**
+   * Serials of earlier certificates of the current revision: re-issues (repair, R-CAP) and rollovers
+   * within a service year (R-PROFILE). A target serving one of them gets the current certificate by
+   * itself and at no charge: it is the same purchase the user deployed, and the old one may run out.
+   */
+  sameRevisionSerials: readonly string[];
   /** A manual CSR: the operator has no key (R-CSR-NO-DEPLOY). */
   keyless: boolean;
   autoDeployRequested: boolean;
@@ -105,7 +111,9 @@ export function planRollout(i: RolloutInput): RolloutPlan {
         serial = i.currentSerial;
         if (i.source === 'Upload') charged.push(unit);
       } else if (prev.serialNumber !== i.currentSerial) {
-        if (autoNow) {
+        if (i.sameRevisionSerials.includes(prev.serialNumber)) {
+          serial = i.currentSerial;
+        } else if (autoNow) {
           serial = i.currentSerial;
           trigger = 'auto';
           charged.push(unit);

@@ -1,33 +1,53 @@
 // R-YEARS, R-HOSTING-AT-APPLY, R-HOSTING-LATER, R-EARLY, R-CANCEL: the chain of certificates a service
 // period needs, and how queued successors follow changes of the period.
 import type { IssuerProfile } from './issuer-profile.ts';
-import { type IssuedValidity, planValidity, windowOpensAt } from './validity.ts';
+import { type IssuedValidity, planServiceYear, rolloversOfYear, windowOpensAt } from './validity.ts';
 import type { Instant } from './time.ts';
 
 export interface ProjectedCertificate {
   /** 1 for the first successor of `current`, and so on. */
   index: number;
-  /** When it is submitted to the CA: its predecessor's window opens. */
+  /** When it is submitted to the CA: the window of its predecessor's last certificate opens. */
   submitAt: Instant;
   notBefore: Instant;
+  /** The end of the service year it starts: its own notAfter, except under the CA/B schedule (R-PROFILE). */
   notAfter: Instant;
+  /** R-CARRY: validity carried over from the predecessor. */
+  carry: number;
+}
+
+/** The current certificate and, under the CA/B schedule, the end of the service year it belongs to. */
+export interface ChainStart extends IssuedValidity {
+  serviceYearEnd?: Instant;
 }
 
 /**
- * The next `count` certificates of a renewal chain, assuming each is issued as soon as it is submitted.
- * With the default profile each one carries 30 days and ends exactly 365 days after its predecessor
- * (R-CARRY), so the chain keeps its expiry date.
+ * The next `count` revisions of a renewal chain (one per service year), assuming each is issued as soon
+ * as it is submitted, and a submission already due happens at `now`. With the default profile each one
+ * carries 30 days and ends exactly 365 days after its predecessor (R-CARRY), so the chain keeps its
+ * expiry date; under the CA/B schedule each service year runs through its rollovers first (R-PROFILE).
  */
-export function projectChain(profile: IssuerProfile, current: IssuedValidity, count: number): ProjectedCertificate[] {
+export function projectChain(profile: IssuerProfile, current: ChainStart, count: number, now = -Infinity): ProjectedCertificate[] {
   const out: ProjectedCertificate[] = [];
-  let pred = current;
+  let last = lastOfYear(profile, current, current.serviceYearEnd ?? current.notAfter);
   for (let i = 1; i <= count; i++) {
-    const submitAt = windowOpensAt(profile, pred);
-    const v = planValidity({ profile, notBefore: submitAt, predecessorNotAfter: pred.notAfter });
-    out.push({ index: i, submitAt, notBefore: v.notBefore, notAfter: v.notAfter });
-    pred = { notBefore: v.notBefore, notAfter: v.notAfter };
+    const submitAt = Math.max(windowOpensAt(profile, last), now);
+    const v = planServiceYear({ profile, notBefore: submitAt, predecessorNotAfter: last.notAfter });
+    out.push({ index: i, submitAt, notBefore: v.notBefore, notAfter: v.yearEnd, carry: v.carry });
+    last = lastOfYear(profile, v, v.yearEnd);
   }
   return out;
+}
+
+/** The certificate that ends a service year: `cert` itself unless rollovers follow it (R-PROFILE). */
+export function lastOfYear(profile: IssuerProfile, cert: IssuedValidity, yearEnd: Instant): IssuedValidity {
+  const rest = rolloversOfYear(profile, cert, yearEnd);
+  return rest[rest.length - 1] ?? cert;
+}
+
+/** R-PROFILE: a rollover within the service year is still to come after this certificate. */
+export function rolloverPending(current: ChainStart | undefined): boolean {
+  return current?.serviceYearEnd !== undefined && current.serviceYearEnd > current.notAfter;
 }
 
 export type SuccessorState = 'Inactive' | 'Submitted';
@@ -67,17 +87,19 @@ export function reconcileSuccessors(needed: number, queued: readonly QueuedSucce
 
 /**
  * How many more certificates a service period of `years` needs after the certificates already issued
- * in it (`issuedInPeriod`, the first one included). One per service year under the default profile.
+ * in it (`issuedInPeriod`, the first one included). One revision per service year; under the CA/B
+ * schedule a revision's year is served by several certificates (R-PROFILE), which need no successor.
  */
 export function successorsNeeded(years: number, issuedInPeriod: number): number {
   return Math.max(0, years - issuedInPeriod);
 }
 
 /** The end of a service period of `years` whose first certificate is `first`: the last projected notAfter. */
-export function servicePeriodEnd(profile: IssuerProfile, first: IssuedValidity, years: number): Instant {
-  if (years <= 1) return first.notAfter;
+export function servicePeriodEnd(profile: IssuerProfile, first: ChainStart, years: number): Instant {
+  const own = first.serviceYearEnd ?? first.notAfter;
+  if (years <= 1) return own;
   const chain = projectChain(profile, first, years - 1);
-  return chain[chain.length - 1]?.notAfter ?? first.notAfter;
+  return chain[chain.length - 1]?.notAfter ?? own;
 }
 
 /** Hosted: hosting is on and the service period reaches past the current certificate (spec section 1). */

@@ -6,6 +6,9 @@ import { type Duration, type Instant, clamp, days } from './time.ts';
 /** R-CARRY: at most this much unused validity moves to the successor. */
 export const MAX_CARRY: Duration = days(30);
 
+/** A year of hosted service (spec section 1: a service period counts in years). */
+export const SERVICE_YEAR: Duration = days(365);
+
 export interface ValidityRequest {
   profile: IssuerProfile;
   /** The issue time; the certificate is valid from here. */
@@ -81,4 +84,55 @@ export function inRenewalWindow(profile: IssuerProfile, cert: IssuedValidity, no
 /** R-EXPIRED: now >= notAfter. */
 export function isExpired(cert: { notAfter: Instant }, now: Instant): boolean {
   return now >= cert.notAfter;
+}
+
+/**
+ * R-PROFILE: under the CA/Browser Forum schedule a year of hosted service is delivered as several
+ * consecutive certificates. `yearEnd` is the end of the service year, planned as the default profile
+ * plans one certificate (365 d plus the carry-over of R-CARRY, at most 30 d, so a renewal chain keeps
+ * its date); the certificate issued now has the base validity that applies today (never above the
+ * maximum), or ends with the year. Without the schedule the year and the certificate are one
+ * (`planValidity`).
+ */
+export interface ServiceYearPlan extends PlannedValidity {
+  yearEnd: Instant;
+}
+
+export function planServiceYear(req: ValidityRequest): ServiceYearPlan {
+  if (!req.profile.cabSchedule) {
+    const v = planValidity(req);
+    return { ...v, yearEnd: v.notAfter };
+  }
+  const carry = req.predecessorNotAfter === undefined ? 0 : clamp(req.predecessorNotAfter - req.notBefore, 0, MAX_CARRY);
+  const yearEnd = req.notBefore + SERVICE_YEAR + carry;
+  return { ...certificateOfYear(req.profile, req.notBefore, yearEnd), carry, yearEnd };
+}
+
+/**
+ * R-PROFILE: one certificate of a service year issued at `notBefore`: its base validity plus what R-CARRY
+ * would allow on top within the maximum, never past the year. When the rest of the year fits, it is one
+ * certificate (before 2026-03-15 a year is always one, as with the default profile).
+ */
+export function certificateOfYear(profile: IssuerProfile, notBefore: Instant, yearEnd: Instant): PlannedValidity {
+  const base = baseValidityAt(profile, notBefore);
+  const longest = base + Math.min(MAX_CARRY, Math.max(0, maxValidityAt(profile, notBefore) - base));
+  const notAfter = Math.min(yearEnd, notBefore + longest);
+  return { notBefore, notAfter, carry: 0, validity: notAfter - notBefore };
+}
+
+/**
+ * R-PROFILE: the certificates still to come in a service year after `cert`, each issued when the
+ * window of the one before opens (what the operator does), the last one ending with the year.
+ */
+export function rolloversOfYear(profile: IssuerProfile, cert: IssuedValidity, yearEnd: Instant): PlannedValidity[] {
+  const out: PlannedValidity[] = [];
+  let last: IssuedValidity = cert;
+  // Each step moves notAfter forward by (maximum - window) > 0; the bound only guards a broken profile.
+  while (last.notAfter < yearEnd && out.length < 1000) {
+    const next = certificateOfYear(profile, windowOpensAt(profile, last), yearEnd);
+    if (next.notAfter <= last.notAfter) break;
+    out.push(next);
+    last = next;
+  }
+  return out;
 }

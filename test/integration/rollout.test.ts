@@ -13,8 +13,9 @@ import type { KubeClient } from '../../src/runtime/kube-client.ts';
 import type { IngressObject } from '../../src/targets/target-writes.ts';
 import { uniqueNamespaceName, useTestNamespace } from './harness/namespace.ts';
 import {
-  type Product, type TestOperator, adminClient, certificate, certificatePackage, eventually, getCert, hostingPackage, paths, runOperator, t, waitCert,
+  type Product, type TestOperator, adminClient, certificate, certificatePackage, eventually, getCert, getPackage, hostingPackage, paths, runOperator, secretLeaf, t, waitCert,
 } from './support/operator.ts';
+import { opensslFacts } from './support/openssl.ts';
 
 const multi: Product = { brand: 'DigiCert', type: 'DV', domainType: 'multi', grade: 'standard' };
 const ingressPath = (ns: string, name?: string): string => `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses${name ? `/${name}` : ''}`;
@@ -283,6 +284,52 @@ describe('rollout to DeploymentTargets (real API server, test clock, TLS listene
     const [g2, s2] = await eventually('restarted for the renewal', async () => ((await generation())[1] === renewed.status?.current?.serialNumber ? generation() : undefined));
     assert.equal(g2, g1 + 1, 'exactly one more restart');
     assert.equal(s2, renewed.status?.current?.serialNumber);
+  });
+
+  it('R-PROFILE under the CA/B schedule a hosted year is several certificates of one revision, each rolled out by itself at no credit', async () => {
+    const c = adminClient();
+    await start('2027-04-01T00:00:00Z', (cfg) => { cfg.defaultBrand = { ...cfg.defaultBrand, profile: { ...cfg.defaultBrand.profile, cabSchedule: true } }; });
+    await c.create(paths.package(ns.name), certificatePackage(ns.name, 'certs', 2));
+    await c.create(paths.package(ns.name), hostingPackage(ns.name, 'hosting', 1));
+    await c.create(targetPath(ns.name), target(ns.name, 'copy', { type: 'Secret', secret: { name: 'year-copy' } }));
+    await c.create(paths.certificate(ns.name), certificate(ns.name, 'year', { hosting: { enabled: true, servicePeriodYears: 2 }, targets: [{ name: 'copy' }] }));
+    const first = await waitCert(c, ns.name, 'year', 'revision 1 deployed', (x) => x.status?.revision === 1 && x.status.deployments?.[0]?.state === 'Deployed');
+    // 100-day maximum from 2027-03-15: the first certificate, and the year it starts (365 d).
+    assert.deepEqual([first.status?.current?.notAfter, first.status?.current?.serviceYearEnd, first.status?.state], ['2027-07-10T00:00:00Z', '2028-03-31T00:00:00Z', 'Hosted']);
+    assert.deepEqual(first.status?.successors?.map((s) => [s.revision, s.submitAt]), [[2, '2028-03-02T16:00:00Z']], 'the next year waits for the last certificate of this one');
+    const credits = async (): Promise<number[]> => {
+      const [certs, hosting] = [await getPackage(c, ns.name, 'certs'), await getPackage(c, ns.name, 'hosting')];
+      return [certs.status?.used ?? -1, certs.status?.reserved ?? -1, hosting.status?.used ?? -1, hosting.status?.reserved ?? -1];
+    };
+    assert.deepEqual(await credits(), [1, 1, 0, 1]);
+
+    // The window of the first certificate opens: the next one of the same year, same revision, new serial.
+    op?.clock.set(t('2027-06-10T00:00:00Z'));
+    const rolled = await waitCert(c, ns.name, 'year', 'rolled over and deployed', (x) => x.status?.current?.serialNumber !== first.status?.current?.serialNumber &&
+      x.status?.deployments?.[0]?.serialNumber === x.status?.current?.serialNumber && x.status?.deployments?.[0]?.state === 'Deployed');
+    assert.equal(rolled.status?.revision, 1);
+    assert.deepEqual([rolled.status?.current?.notBefore, rolled.status?.current?.notAfter, rolled.status?.current?.serviceYearEnd], ['2027-06-10T00:00:00Z', '2027-09-18T00:00:00Z', '2028-03-31T00:00:00Z']);
+    assert.deepEqual(rolled.status?.history?.map((h) => [h.revision, h.endedBy, h.serialNumber]), [[1, 'RolledOver', first.status?.current?.serialNumber]]);
+    const facts = opensslFacts((await secretLeaf(c, ns.name, 'year-tls'))?.pem ?? '');
+    assert.deepEqual([facts.notBefore, facts.notAfter, facts.serial], ['2027-06-10T00:00:00Z', '2027-09-18T00:00:00Z', rolled.status?.current?.serialNumber]);
+    assert.equal(await serialIn(c, ns.name, 'year-copy'), rolled.status?.current?.serialNumber, 'the target serves the new certificate without a deploy request');
+    assert.deepEqual(rolled.status?.deploymentCredits, { granted: 5, used: 0 }, 'a rollover of the deployed revision costs no deployment credit');
+    assert.deepEqual(await credits(), [1, 1, 0, 1], 'a rollover spends no credit');
+    assert.equal(rolled.status?.state, 'Hosted');
+
+    // The operator was away past the year's third and fourth windows: one rollover from now to the next 100 days.
+    op?.clock.set(t('2028-01-20T00:00:00Z'));
+    const late = await waitCert(c, ns.name, 'year', 'rolled over after the jump', (x) => x.status?.current?.notBefore === '2028-01-20T00:00:00Z');
+    assert.deepEqual([late.status?.revision, late.status?.current?.notAfter, late.status?.current?.serviceYearEnd], [1, '2028-03-31T00:00:00Z', undefined], 'the last certificate of the year ends with it');
+
+    // The window of the year's last certificate (71 d, window 71/3 d) opens: the second year is submitted with its carry.
+    const submitAt = (await getCert(c, ns.name, 'year')).status?.successors?.[0]?.submitAt ?? '';
+    assert.equal(submitAt, '2028-03-07T08:00:00Z');
+    op?.clock.set(t(submitAt));
+    const year2 = await waitCert(c, ns.name, 'year', 'revision 2 issued', (x) => x.status?.revision === 2);
+    assert.deepEqual([year2.status?.current?.notAfter, year2.status?.current?.serviceYearEnd], ['2028-06-15T08:00:00Z', '2029-03-31T00:00:00Z'], 'R-CARRY: the second year ends 365 d after the first');
+    assert.deepEqual(await credits(), [2, 0, 1, 0]);
+    assert.equal(year2.status?.state, 'Hosted', 'its own rollovers are still to come in the last year of the period');
   });
 });
 

@@ -7,7 +7,7 @@ const waf: TargetFacts = { name: 'waf', type: 'WAF', domains: ['a.example.com', 
 const slb: TargetFacts = { name: 'slb', type: 'SLB', domains: [], certificateOnly: false };
 const secret: TargetFacts = { name: 'copy', type: 'Secret', domains: [], certificateOnly: true };
 const base: RolloutInput = {
-  source: 'Issue', names: ['*.example.com'], currentSerial: 's2', hostedRenewal: false, keyless: false, autoDeployRequested: false,
+  source: 'Issue', names: ['*.example.com'], currentSerial: 's2', hostedRenewal: false, sameRevisionSerials: [], keyless: false, autoDeployRequested: false,
   hosted: false, deployRequested: false, grantRemaining: 0, packageAvailable: 0, targets: [slb], missingTargets: [], records: [], observed: () => undefined,
 };
 const deployed = (target: string, domain: string, serial: string): UnitRecord => ({ target, domain, serialNumber: serial, state: 'Deployed' });
@@ -24,6 +24,15 @@ describe('rollout plan', () => {
     const p = planRollout(base);
     assert.deepEqual(p.records.map((r) => [r.target, r.serialNumber, r.state]), [['slb', 's2', 'Pending']]);
     assert.equal(p.charged.length, 0);
+  });
+  it('R-PROFILE a rollover (or re-issue) of the deployed revision goes to its targets by itself, at no charge, even with auto-deploy off', () => {
+    const p = planRollout({ ...base, targets: [waf], sameRevisionSerials: ['s1'], records: [deployed('waf', 'a.example.com', 's1'), deployed('waf', 'b.example.com', 's1')] });
+    assert.deepEqual(p.records.filter((r) => r.state !== 'Skipped').map((r) => [r.domain, r.serialNumber]), [['a.example.com', 's2'], ['b.example.com', 's2'], ['c.example.com', 's2']]);
+    assert.equal(p.charged.length, 0);
+    // A serial of an older revision is a renewal: it still waits for auto-deploy or a request.
+    const renewal = planRollout({ ...base, sameRevisionSerials: ['s0'], records: [deployed('slb', '*.example.com', 's1')] });
+    assert.deepEqual(renewal.records.map((r) => r.serialNumber), ['s1']);
+    assert.equal(renewal.summary, 'NewerCertificateNotDeployed');
   });
   it('R-DEPLOY-CREDITS an uploaded certificate costs a credit per deployment, every time', () => {
     assert.equal(planRollout({ ...base, source: 'Upload', targets: [waf] }).charged.length, 3);
