@@ -1,6 +1,7 @@
 // `kubectl certhost plan --days N`: what the operator is going to do in the next N days, computed with the
 // same domain functions the operator decides with (src/domain): when hosted successors are submitted
-// (R-EARLY, R-YEARS), when renewal windows open and certificates expire (R-WINDOW, R-EXPIRED), which
+// (R-EARLY, R-YEARS), when the next certificate of a service year follows under the CA/B schedule
+// (R-PROFILE), when renewal windows open and certificates expire (R-WINDOW, R-EXPIRED), which
 // renewals lack credits (R-INSUFFICIENT, R-SAME-SPEC), and which expiry reminders are sent (R-NOTIFY).
 //
 // It is a forecast from the objects as they are now: it assumes nobody changes a spec, that a submitted
@@ -19,14 +20,14 @@ import { hostable, renewable } from '../domain/credit-costs.ts';
 import { type CreditNeed, type MissingCredit, type PackageView, ledgerKey, planCredits, reserve } from '../domain/credit-ledger.ts';
 import { type IssuerProfile, defaultProfile } from '../domain/issuer-profile.ts';
 import { DEFAULT_REMINDER_DAYS, reminderDecision } from '../domain/reminders.ts';
-import { successorsNeeded } from '../domain/successor-plan.ts';
-import { DAY, type Duration, type Instant, formatInstant, parseInstant } from '../domain/time.ts';
-import { isExpired, planValidity, windowOpensAt } from '../domain/validity.ts';
+import { projectChain, successorsNeeded } from '../domain/successor-plan.ts';
+import { DAY, type Duration, type Instant, formatInstant } from '../domain/time.ts';
+import { type PlannedValidity, isExpired, rolloversOfYear, windowOpensAt } from '../domain/validity.ts';
 import { isRevoked, nameOf, namespaceOf } from './certificate-facts.ts';
 import { renderTable } from './table.ts';
 
 /** In the order events of the same instant are listed. */
-export const forecastEventKinds = ['Renews', 'WindowOpens', 'NeedsCredits', 'Reminder', 'Expires'] as const;
+export const forecastEventKinds = ['Renews', 'RollsOver', 'WindowOpens', 'NeedsCredits', 'Reminder', 'Expires'] as const;
 export type ForecastEventKind = (typeof forecastEventKinds)[number];
 
 export interface ForecastEvent {
@@ -57,12 +58,17 @@ export interface ForecastInput {
 
 const defaultRules: ForecastRules = { profile: defaultProfile, creditsRequired: true };
 
-/** One certificate of a renewal chain: the current one, then each queued successor as projected. */
+/**
+ * One revision of a renewal chain: the current one, then each queued successor as projected. `notAfter`
+ * is the end of its service year; under the CA/B schedule the certificates inside it (`rollovers`)
+ * follow one another by themselves (R-PROFILE).
+ */
 interface Link {
   revision: number;
   notBefore: Instant;
   notAfter: Instant;
   carry: Duration;
+  rollovers: PlannedValidity[];
   /** For a queued successor: when it is submitted to the CA. */
   submitAt?: Instant;
 }
@@ -114,14 +120,19 @@ export function forecast(input: ForecastInput): ForecastEvent[] {
     // The chain: the current certificate, then each queued successor, submitted when its predecessor's
     // window opens and issued at once with the carry-over of R-CARRY (what projectChain computes; here
     // with a submission that is already due moved to `now`, as the operator would do it).
-    const links: Link[] = [{ revision: current.revision, notBefore: current.notBefore, notAfter: current.notAfter, carry: (st?.current?.carriedOverSeconds ?? 0) * 1000 }];
-    let pred: Link = links[0] as Link;
-    for (const s of [...(st?.successors ?? [])].sort((a, b) => a.revision - b.revision)) {
-      const submitAt = Math.max(parseInstant(s.submitAt ?? '') ?? windowOpensAt(rules.profile, pred), now);
-      const v = planValidity({ profile: rules.profile, notBefore: submitAt, ...(submitAt < pred.notAfter ? { predecessorNotAfter: pred.notAfter } : {}) });
-      pred = { revision: s.revision, notBefore: v.notBefore, notAfter: v.notAfter, carry: v.carry, submitAt };
-      links.push(pred);
-    }
+    const yearEnd = current.serviceYearEnd ?? current.notAfter;
+    const links: Link[] = [{
+      revision: current.revision, notBefore: current.notBefore, notAfter: yearEnd, carry: (st?.current?.carriedOverSeconds ?? 0) * 1000,
+      rollovers: rolloversOfYear(rules.profile, current, yearEnd, now),
+    }];
+    const queued = [...(st?.successors ?? [])].sort((a, b) => a.revision - b.revision);
+    projectChain(rules.profile, current, queued.length, now).forEach((p, k) => {
+      const first = { notBefore: p.notBefore, notAfter: p.firstNotAfter };
+      links.push({
+        revision: queued[k]?.revision ?? current.revision + p.index, notBefore: p.notBefore, notAfter: p.notAfter, carry: p.carry, submitAt: p.submitAt,
+        rollovers: rolloversOfYear(rules.profile, first, p.notAfter, now),
+      });
+    });
 
     const daysBefore = cert.spec.notifications?.daysBefore ?? DEFAULT_REMINDER_DAYS;
     const webhook = cert.spec.notifications?.webhook !== undefined;
@@ -131,6 +142,12 @@ export function forecast(input: ForecastInput): ForecastEvent[] {
         add({
           ...base, at: link.submitAt, event: 'Renews', revision: link.revision,
           detail: `hosted successor revision ${link.revision} is submitted (credits already reserved) and valid until ${formatInstant(link.notAfter)}, carrying ${formatDays(link.carry)} (R-EARLY, R-CARRY)`,
+        });
+      }
+      for (const r of link.rollovers) {
+        add({
+          ...base, at: r.notBefore, event: 'RollsOver', revision: link.revision,
+          detail: `the next certificate of revision ${link.revision}'s service year is issued, valid until ${formatInstant(r.notAfter)}, at no credit (R-PROFILE)`,
         });
       }
       // R-NOTIFY: the operator sends reminders for an issued certificate (never for an uploaded one) until its

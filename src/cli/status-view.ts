@@ -44,6 +44,8 @@ export interface CurrentView {
   keyAlgorithm: string;
   fingerprintSHA256: string;
   requestedNotAfter?: string;
+  /** R-PROFILE: the end of the service year, when more certificates of it follow. */
+  serviceYearEnd?: string;
 }
 
 export interface StatusView {
@@ -100,6 +102,7 @@ export function statusView(cert: Certificate, events: readonly KubeEvent[], now:
     carriedOverDays: Math.round((c.carriedOverSeconds * 1000 / DAY) * 100) / 100,
     issuer: c.issuer, keyAlgorithm: c.keyAlgorithm, fingerprintSHA256: c.fingerprintSHA256,
     ...(c.requestedNotAfter ? { requestedNotAfter: c.requestedNotAfter } : {}),
+    ...(c.serviceYearEnd ? { serviceYearEnd: c.serviceYearEnd } : {}),
   } : undefined;
   const period = st.servicePeriod;
   return {
@@ -146,6 +149,7 @@ export function renderStatus(v: StatusView): string {
     ['Not After', `${c.notAfter} (${c.daysLeft < 0 ? `expired ${-c.daysLeft} days ago` : `${c.daysLeft} days left`})`],
     ['Carried Over', `${c.carriedOverDays} days`], ['Issuer', c.issuer], ['Key', c.keyAlgorithm], ['SHA-256', c.fingerprintSHA256],
     ...(c.requestedNotAfter ? [['Requested Not After', `${c.requestedNotAfter} (cut by the issuing CA, R-CAP)`] as const] : []),
+    ...(c.serviceYearEnd ? [['Service Year Ends', `${c.serviceYearEnd} (the next certificate of the year follows when this one's window opens, R-PROFILE)`] as const] : []),
   ], '  ') : null));
   out.push(section('Conditions', v.conditions.length === 0 ? null
     : renderTable(['Type', 'Status', 'Reason', 'Message'], v.conditions.map((x) => [x.type, x.status, x.reason, x.message]), { indent: '  ' })));

@@ -557,7 +557,7 @@ export class CertificateReconciler {
     if (!current) return st;
     const queued = st.successors?.length ?? 0;
     if (queued > 0) {
-      const chain = projectChain(obs.rules.profile, current, queued);
+      const chain = projectChain(obs.rules.profile, current, queued, obs.now);
       st = { ...st, successors: (st.successors ?? []).map((s, i) => ({ ...s, ...(chain[i] ? { submitAt: formatInstant(Math.max(chain[i].submitAt, obs.now)) } : {}) })) };
     }
     if (!st.servicePeriod) return st;

@@ -90,7 +90,7 @@ export function deriveStatus(d: DerivedInput): CertificateStatus {
 
   // Successors' submit times are projections from the current certificate (R-EARLY).
   if (current && st.successors && st.successors.length > 0) {
-    const chain = projectChain(profile, current, st.successors.length);
+    const chain = projectChain(profile, current, st.successors.length, d.now);
     st.successors = st.successors.map((s, i): SuccessorStatus => {
       const at = chain[i]?.submitAt;
       return { revision: s.revision, state: 'Inactive', ...(at === undefined ? {} : { submitAt: formatInstant(Math.max(at, d.now)) }) };

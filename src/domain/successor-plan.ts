@@ -14,6 +14,8 @@ export interface ProjectedCertificate {
   notAfter: Instant;
   /** R-CARRY: validity carried over from the predecessor. */
   carry: number;
+  /** notAfter of the first certificate of its year (R-PROFILE; the year's end when the year is one certificate). */
+  firstNotAfter: Instant;
 }
 
 /** The current certificate and, under the CA/B schedule, the end of the service year it belongs to. */
@@ -29,19 +31,19 @@ export interface ChainStart extends IssuedValidity {
  */
 export function projectChain(profile: IssuerProfile, current: ChainStart, count: number, now = -Infinity): ProjectedCertificate[] {
   const out: ProjectedCertificate[] = [];
-  let last = lastOfYear(profile, current, current.serviceYearEnd ?? current.notAfter);
+  let last = lastOfYear(profile, current, current.serviceYearEnd ?? current.notAfter, now);
   for (let i = 1; i <= count; i++) {
     const submitAt = Math.max(windowOpensAt(profile, last), now);
     const v = planServiceYear({ profile, notBefore: submitAt, predecessorNotAfter: last.notAfter });
-    out.push({ index: i, submitAt, notBefore: v.notBefore, notAfter: v.yearEnd, carry: v.carry });
-    last = lastOfYear(profile, v, v.yearEnd);
+    out.push({ index: i, submitAt, notBefore: v.notBefore, notAfter: v.yearEnd, carry: v.carry, firstNotAfter: v.notAfter });
+    last = lastOfYear(profile, v, v.yearEnd, now);
   }
   return out;
 }
 
 /** The certificate that ends a service year: `cert` itself unless rollovers follow it (R-PROFILE). */
-export function lastOfYear(profile: IssuerProfile, cert: IssuedValidity, yearEnd: Instant): IssuedValidity {
-  const rest = rolloversOfYear(profile, cert, yearEnd);
+export function lastOfYear(profile: IssuerProfile, cert: IssuedValidity, yearEnd: Instant, now = -Infinity): IssuedValidity {
+  const rest = rolloversOfYear(profile, cert, yearEnd, now);
   return rest[rest.length - 1] ?? cert;
 }
 

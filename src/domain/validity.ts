@@ -124,12 +124,15 @@ export function certificateOfYear(profile: IssuerProfile, notBefore: Instant, ye
  * R-PROFILE: the certificates still to come in a service year after `cert`, each issued when the
  * window of the one before opens (what the operator does), the last one ending with the year.
  */
-export function rolloversOfYear(profile: IssuerProfile, cert: IssuedValidity, yearEnd: Instant): PlannedValidity[] {
+export function rolloversOfYear(profile: IssuerProfile, cert: IssuedValidity, yearEnd: Instant, now = -Infinity): PlannedValidity[] {
   const out: PlannedValidity[] = [];
   let last: IssuedValidity = cert;
-  // Each step moves notAfter forward by (maximum - window) > 0; the bound only guards a broken profile.
+  // Each step moves notAfter forward by (validity - window) > 0; the bound only guards a broken profile.
+  // One already due (the operator was away) happens at `now`.
   while (last.notAfter < yearEnd && out.length < 1000) {
-    const next = certificateOfYear(profile, windowOpensAt(profile, last), yearEnd);
+    const at = Math.max(windowOpensAt(profile, last), now);
+    if (at >= yearEnd) break;
+    const next = certificateOfYear(profile, at, yearEnd);
     if (next.notAfter <= last.notAfter) break;
     out.push(next);
     last = next;

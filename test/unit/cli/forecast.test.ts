@@ -198,6 +198,25 @@ describe('kubectl certhost plan (forecast)', () => {
       assert.equal(events.filter((e) => e.event === 'NeedsCredits').length, 0, 'a brand without credits needs none');
     });
 
+    it('R-PROFILE under the CA/B schedule plan lists each certificate of the service year, then the next year', () => {
+      const cab = { profile: { ...defaultProfile, cabSchedule: true }, creditsRequired: true };
+      const base = hosted('shop', '2027-04-01T00:00:00Z', '2027-07-10T00:00:00Z', '2028-03-02T16:00:00Z');
+      const cert = { ...base, status: { ...base.status, current: { ...base.status?.current, serviceYearEnd: '2028-03-31T00:00:00Z' } } } as typeof base;
+      const events = forecast({ certificates: [cert], packages: [], now: t('2027-04-01T00:00:00Z'), days: 380, rulesFor: () => cab });
+      assert.deepEqual(brief(events.filter((e) => e.event !== 'Reminder')), [
+        ['2027-06-10T00:00:00Z', 'shop', 'RollsOver'],
+        ['2027-08-19T00:00:00Z', 'shop', 'RollsOver'],
+        ['2027-10-28T00:00:00Z', 'shop', 'RollsOver'],
+        ['2028-01-06T00:00:00Z', 'shop', 'RollsOver'],
+        ['2028-03-02T16:00:00Z', 'shop', 'Renews'], // the second year, when the window of the first year's last certificate opens
+      ]);
+      assert.match(events.find((e) => e.event === 'Renews')?.detail ?? '', /revision 2 .*valid until 2029-03-31T00:00:00Z/);
+      assert.match(events[0]?.detail ?? '', /valid until 2027-09-18T00:00:00Z, at no credit/);
+      // R-NOTIFY counts to the end of the year, not of each certificate inside it: only the 30-day reminder
+      // comes before the next year is submitted (the last certificate's window is 85/3 d).
+      assert.deepEqual(brief(events.filter((e) => e.event === 'Reminder')), [['2028-03-01T00:00:00Z', 'shop', 'Reminder']]);
+    });
+
     it('events are sorted by date across namespaces and certificates', () => {
       const a = certificate('a', { namespace: 'zeta', status: issued('2025-01-01T00:00:00Z', '2026-01-01T00:00:00Z') });
       const b = hosted('b', '2025-03-01T00:00:00Z', '2026-03-01T00:00:00Z', '2026-01-30T00:00:00Z', { namespace: 'alpha' });
