@@ -254,7 +254,9 @@ export class DeploymentTargetReconciler {
       case 'WAF': {
         const reason = t.spec.type === 'CDN' ? Reason.DomainNotFound : Reason.DomainNotOnboarded;
         const ingresses = (await listIngresses(this.d.client, ns)).filter((i) => this.selects(t, i));
-        let copied: boolean | null = null;
+        // The running domains, grouped by the Ingress that serves them: one TLS entry per Ingress lists all
+        // of its domains, written once (one write per domain would replace the entry each time).
+        const byIngress = new Map<string, { ing: IngressObject; domains: string[] }>();
         for (const a of authorised) {
           const ing = ingresses.find((i) => (i.spec?.rules ?? []).some((r) => r.host === a.domain));
           if (!ing) {
@@ -265,22 +267,17 @@ export class DeploymentTargetReconciler {
             entries.push(entry(a.domain, 'Failed', `${reason}: ${a.domain} is on this ${t.spec.type} but not running (Ingress ${ing.metadata.name} has no load balancer address yet); nothing was changed (R-TARGET-CDN).`));
             continue;
           }
-          if (copied === null) {
-            const r = await copy(ns);
-            if (!r.ok) {
-              entries.push(entry(a.domain, 'Failed', `${r.reason}: ${r.message}`));
-              copied = false;
-              continue;
-            }
-            copied = true;
-            if (r.changed) written.push(ns);
+          const group = byIngress.get(ing.metadata.name) ?? { ing, domains: [] };
+          group.domains.push(a.domain);
+          byIngress.set(ing.metadata.name, group);
+        }
+        if (byIngress.size > 0) {
+          const r = await copy(ns);
+          if (r.ok && r.changed) written.push(ns);
+          for (const { ing, domains } of byIngress.values()) {
+            const p = r.ok ? await pointIngressAt(this.d.client, ing, name, domains) : r;
+            for (const domain of domains) entries.push(p.ok ? entry(domain, 'Deployed') : entry(domain, 'Failed', `${p.reason}: ${p.message}`));
           }
-          if (!copied) {
-            entries.push(entry(a.domain, 'Failed', 'The certificate could not be copied.'));
-            continue;
-          }
-          const p = await pointIngressAt(this.d.client, ing, name, [a.domain]);
-          entries.push(p.ok ? entry(a.domain, 'Deployed') : entry(a.domain, 'Failed', `${p.reason}: ${p.message}`));
         }
         if (written.length > 0) await restartIn(ns);
         break;

@@ -200,6 +200,11 @@ describe('rollout to DeploymentTargets (real API server, test clock, TLS listene
     assert.equal(await serialIn(c, ns.name, 'site-tls-waf'), serial);
     // 3 WAF domains + 1 Secret target = 4 deployments, paid from the 5 granted (R-DEPLOY-CREDITS).
     assert.deepEqual(renewed.status?.deploymentCredits, { granted: 5, used: 4 });
+    // One Ingress serves the three domains: one TLS entry lists them all, and it stays put (no write loop).
+    const edge = await c.get<IngressObject>(ingressPath(ns.name, 'edge'));
+    assert.deepEqual(edge?.spec?.tls, [{ hosts: ['a.example.com', 'b.example.com', 'c.example.com'], secretName: 'site-tls-waf' }]);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal((await c.get<IngressObject>(ingressPath(ns.name, 'edge')))?.metadata.resourceVersion, edge?.metadata.resourceVersion, 'the operator leaves a settled Ingress alone');
   });
 
   it('R-ROLLOUT-SAFE without auto-deploy a manual renewal stays off the targets until certhost.io/deploy asks for it', async () => {
