@@ -561,7 +561,7 @@ export class CertificateReconciler {
       st = { ...st, successors: (st.successors ?? []).map((s, i) => ({ ...s, ...(chain[i] ? { submitAt: formatInstant(Math.max(chain[i].submitAt, obs.now)) } : {}) })) };
     }
     if (!st.servicePeriod) return st;
-    const end = queued === 0 ? current.notAfter : servicePeriodEnd(obs.rules.profile, current, queued + 1);
+    const end = servicePeriodEnd(obs.rules.profile, current, queued + 1, obs.now);
     const years = current.revision - st.servicePeriod.firstRevision + 1 + queued;
     return { ...st, servicePeriod: { ...st.servicePeriod, end: formatInstant(end), years } };
   }

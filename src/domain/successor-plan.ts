@@ -97,10 +97,10 @@ export function successorsNeeded(years: number, issuedInPeriod: number): number 
 }
 
 /** The end of a service period of `years` whose first certificate is `first`: the last projected notAfter. */
-export function servicePeriodEnd(profile: IssuerProfile, first: ChainStart, years: number): Instant {
+export function servicePeriodEnd(profile: IssuerProfile, first: ChainStart, years: number, now = -Infinity): Instant {
   const own = first.serviceYearEnd ?? first.notAfter;
   if (years <= 1) return own;
-  const chain = projectChain(profile, first, years - 1);
+  const chain = projectChain(profile, first, years - 1, now);
   return chain[chain.length - 1]?.notAfter ?? own;
 }
 
