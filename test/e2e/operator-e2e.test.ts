@@ -87,8 +87,11 @@ describe('e2e: helm install, the built operator as the chart\'s ServiceAccount, 
     // Issued and hosted, shop is Hosted until its first deployment to a target; from then on auto-deploy is
     // enabled (R-AUTODEPLOY-PRE) and its steady state is AutoDeploy (spec section 7, row 7). Wait for that
     // steady state, not for the passing Hosted, which a fast rollout may skip between two reads.
-    const shop = await eventually('the hosted sample reaches AutoDeploy', async () => ((await byName('shop'))?.status?.state === 'AutoDeploy' ? byName('shop') : undefined), 60_000);
-    assert.equal(shop?.status?.revision, 1);
+    const shop = await eventually('the hosted sample reaches AutoDeploy', async () => {
+      const x = await byName('shop');
+      return x?.status?.state === 'AutoDeploy' ? x : undefined;
+    }, 60_000);
+    assert.equal(shop.status?.revision, 1);
     const columns = await kubectl(['get', 'hcert', '-n', apps]);
     assert.match(columns, /STATE\s+DOMAIN\s+NOT AFTER\s+HOSTED/);
     assert.match(columns, /shop\s+AutoDeploy\s+shop\.example\.com\s+2026-08-15T00:00:00Z\s+true/);
@@ -96,8 +99,11 @@ describe('e2e: helm install, the built operator as the chart\'s ServiceAccount, 
     // A year later (the window of the first certificate opens): the hosted successor is issued.
     const moved = await fetch(`http://127.0.0.1:${healthPort}/debug/clock`, { method: 'POST', body: JSON.stringify({ advance: '8400h' }) }).then((r) => r.json() as Promise<{ now: string }>);
     assert.equal(moved.now, '2026-07-31T00:00:00Z'); // 2025-08-15 + 350 days: inside the window that opened 2026-07-16
-    const renewed = await eventually('shop renewed by hosting', async () => ((await byName('shop'))?.status?.revision === 2 ? byName('shop') : undefined), 60_000);
-    assert.equal(renewed?.status?.current?.notAfter, '2027-08-15T00:00:00Z', 'R-CARRY: the renewal keeps the expiry date');
+    const renewed = await eventually('shop renewed by hosting', async () => {
+      const x = await byName('shop');
+      return x?.status?.revision === 2 ? x : undefined;
+    }, 60_000);
+    assert.equal(renewed.status?.current?.notAfter, '2027-08-15T00:00:00Z', 'R-CARRY: the renewal keeps the expiry date');
 
     // The plugin shows what the console would.
     const overview = JSON.parse(plugin('overview', '-n', apps, '-o', 'json', '--now', moved.now)) as { states: Record<string, number>; credits: { name?: string; package?: string }[] };
@@ -105,12 +111,20 @@ describe('e2e: helm install, the built operator as the chart\'s ServiceAccount, 
     assert.ok((overview.states.PendingApplication ?? 0) >= 1, 'samples without a matching package wait for credits');
     assert.ok(JSON.stringify(overview.credits).includes('web-dv-multi'), 'credits per package are listed');
     const status = plugin('status', 'shop', '-n', apps);
-    assert.match(status, new RegExp(renewed?.status?.current?.serialNumber ?? 'missing'));
+    assert.match(status, new RegExp(renewed.status?.current?.serialNumber ?? 'missing'));
 
-    // Metrics are served and describe the certificates.
-    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
-    assert.match(metrics, new RegExp(`certhost_certificate_state\\{namespace="${apps}",name="shop",state="Issued"\\} 1`));
-    assert.match(metrics, /certhost_kube_api_requests_total\{verb="create",resource="secrets",code="201"\}/);
+    // Metrics are served and describe the certificates. The scrape is built from the informer cache,
+    // which may lag the status just read: scrape until it shows it.
+    const expected = [
+      new RegExp(`certhost_certificate_state\\{namespace="${apps}",name="shop",state="Issued"\\} 1`),
+      /certhost_kube_api_requests_total\{verb="create",resource="secrets",code="201"\}/,
+    ];
+    await eventually('the metrics to describe the certificates', async () => {
+      const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
+      const missing = expected.filter((re) => !re.test(metrics));
+      if (missing.length > 0) throw new Error(`/metrics has no line matching ${missing.map(String).join(', ')}`);
+      return true;
+    }, 20_000);
     assert.ok(!logs.some((l) => /"level":"error"/.test(l)), `no errors in the operator's log:\n${logs.filter((l) => l.includes('"error"')).join('\n')}`);
   });
 

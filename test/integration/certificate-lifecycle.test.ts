@@ -92,7 +92,7 @@ describe('certificate lifecycle (real API server, test clock)', function () {
     const cond = refused.status?.conditions?.find((x) => x.type === 'RenewalAllowed');
     assert.deepEqual([cond?.status, cond?.reason], ['False', 'Expired']);
     assert.equal(refused.status?.revision, 1);
-    assert.ok((await events(c, ns.name)).some((e) => e.reason === 'RenewalNotAllowed' && e.note.includes('R-EXPIRED')));
+    await eventually('a RenewalNotAllowed event citing R-EXPIRED', async () => ((await events(c, ns.name)).some((e) => e.reason === 'RenewalNotAllowed' && e.note.includes('R-EXPIRED')) ? true : undefined));
     assert.equal((await getPackage(c, ns.name, 'certs')).status?.used, 1, 'nothing spent');
   });
 
@@ -145,7 +145,7 @@ describe('certificate lifecycle (real API server, test clock)', function () {
     const hosting = await getPackage(c, ns.name, 'hosting');
     assert.deepEqual([certs.status?.used, certs.status?.reserved, certs.status?.available], [1, 1, 2]);
     assert.deepEqual([hosting.status?.reserved, hosting.status?.available], [1, 2]);
-    assert.ok((await events(c, ns.name)).some((e) => e.reason === 'SuccessorCancelled'));
+    await eventually('a SuccessorCancelled event', async () => ((await events(c, ns.name)).some((e) => e.reason === 'SuccessorCancelled') ? true : undefined));
   });
 
   it('R-YEARS a two-year hosted service costs exactly 2 certificate and 1 hosting credits, and keeps the expiry date', async () => {

@@ -76,7 +76,7 @@ describe('credits, Secrets and uploads under stress (real API server)', function
     const s = await c.get<{ data?: Record<string, string> }>(paths.secret(ns.name, 'taken-tls'));
     assert.deepEqual(Object.keys(s?.data ?? {}), ['note']);
     assert.equal((await getPackage(c, ns.name, 'certs')).status?.used ?? 0, 0);
-    assert.ok((await events(c, ns.name)).some((e) => e.reason === 'SecretConflict'));
+    await eventually('a SecretConflict event', async () => ((await events(c, ns.name)).some((e) => e.reason === 'SecretConflict') ? true : undefined));
   });
 
   it('R-NOT-RENEWABLE an uploaded certificate is tracked as Uploaded, copied to its Secret, and a malformed one is reported', async () => {
@@ -187,7 +187,9 @@ describe('credits, Secrets and uploads under stress (real API server)', function
     const before = await reconciles();
     await new Promise((r) => setTimeout(r, 1500));
     assert.ok((await reconciles()) - before <= 2, 'the refusal settles instead of looping');
-    assert.equal((await events(c, ns.name)).filter((e) => e.regarding === 'wrong' && e.reason === 'CSRNameMismatch').length, 1, 'one Warning event');
+    const mismatches = async (): Promise<number> => (await events(c, ns.name)).filter((e) => e.regarding === 'wrong' && e.reason === 'CSRNameMismatch').length;
+    await eventually('a CSRNameMismatch event', async () => ((await mismatches()) >= 1 ? true : undefined));
+    assert.equal(await mismatches(), 1, 'one Warning event');
     assert.equal((await getPackage(c, ns.name, 'certs')).status?.used, 1, 'the refused CSR cost no credit (checked before applying)');
     assert.equal(refused.status?.state, 'PendingApplication');
   });

@@ -11,7 +11,7 @@ import type { Certificate } from '../../src/api/certificate-types.ts';
 import { kubeconfigPath, repoRoot } from './harness/cluster.ts';
 import { useTestNamespace } from './harness/namespace.ts';
 import {
-  type TestOperator, certificate, certificatePackage, getCert, hostingPackage, paths, runOperator, t, waitCert,
+  type TestOperator, certificate, certificatePackage, eventually, getCert, hostingPackage, paths, runOperator, t, waitCert,
 } from './support/operator.ts';
 
 const plugin = join(repoRoot, 'bin', 'kubectl-certhost');
@@ -74,8 +74,12 @@ describe('kubectl certhost plugin (process, real API server)', function () {
     assert.deepEqual([overviewJson.states.Hosted, overviewJson.states.Issued, overviewJson.states.Inactive], [1, 1, 1]);
     assert.deepEqual(overviewJson.credits.map((p) => [p.name, p.available]), [['certs', 0], ['hosting', 1]]);
 
-    // status: the serial, the successor with its submitAt, the conditions and the operator's Event.
-    const status = await ok(['status', 'shop', ...n, ...now]);
+    // status: the serial, the successor with its submitAt, the conditions and the operator's Event
+    // (recorded fire-and-forget, so it may land after the status the test waited for).
+    const status = await eventually('the Issued Event in `status shop`', async () => {
+      const out = await ok(['status', 'shop', ...n, ...now]);
+      return row(out, '2025-01-01T00:00:00Z', 'Normal', 'Issued') ? out : undefined;
+    });
     assert.match(status, /^State:\s+Hosted \(已托管\)$/m);
     assert.match(status, new RegExp(`^ {2}Serial:\\s+${serial}$`, 'm'));
     assert.ok(row(status, '2', 'Inactive', '2025-12-02T00:00:00Z'), status);

@@ -2,9 +2,10 @@
 // revision is issued twice, no credit is spent twice or lost. Failpoints put the kill exactly between
 // two writes; the restarted process must finish the work from what the API server holds.
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Certificate } from '../../src/api/certificate-types.ts';
 import { useTestNamespace } from './harness/namespace.ts';
-import { adminClient, certificate, certificatePackage, events, getPackage, hostingPackage, paths, secretLeaf, waitCert } from './support/operator.ts';
+import { adminClient, certificate, certificatePackage, eventually, events, getPackage, hostingPackage, paths, secretLeaf, waitCert } from './support/operator.ts';
 import { type OperatorProcess, startOperatorProcess } from './support/operator-process.ts';
 import { opensslFacts } from './support/openssl.ts';
 
@@ -22,8 +23,12 @@ describe('crash safety: SIGKILL between steps (operator process, real API server
     const cert = await waitCert(c, ns.name, name, `revision ${revision}`, (x) => x.status?.revision === revision && x.status.application === undefined, 30_000);
     const leaf = await secretLeaf(c, ns.name, `${name}-tls`);
     assert.equal(opensslFacts(leaf?.pem ?? '').serial, cert.status?.current?.serialNumber, 'the Secret holds the recorded certificate');
-    const issued = (await events(c, ns.name)).filter((e) => e.reason === 'Issued' && e.regarding === name && e.note.includes(`revision ${revision},`));
-    assert.equal(issued.length, 1, `revision ${revision} issued exactly once`);
+    // Events are recorded fire-and-forget after the status write: wait for the first, then give a
+    // duplicate (were the revision issued twice) a moment to show before counting.
+    const issued = async (): Promise<number> => (await events(c, ns.name)).filter((e) => e.reason === 'Issued' && e.regarding === name && e.note.includes(`revision ${revision},`)).length;
+    await eventually(`the Issued event of revision ${revision}`, async () => ((await issued()) >= 1 ? true : undefined));
+    await sleep(1000);
+    assert.equal(await issued(), 1, `revision ${revision} issued exactly once`);
     return cert;
   }
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient } from '../../src/runtime/kube-client.ts';
+import { KubeClient, isAlreadyExists } from '../../src/runtime/kube-client.ts';
 import { crdFiles, repoRoot } from './harness/cluster.ts';
 import { useTestNamespace } from './harness/namespace.ts';
 import { adminClient, certificate, certificatePackage, eventually, paths, runOperator, waitCert } from './support/operator.ts';
@@ -28,17 +28,26 @@ describe('leader election and recovery (operator processes, real API server)', f
     await c.create(paths.package(ns.name), certificatePackage(ns.name, 'certs', 5));
     const a = await startOperatorProcess({ namespace: ns.name, fakeNow: '2025-01-01T00:00:00Z', leaderElect: true });
     procs.push(a);
-    const aReady = await eventually('a leads', async () => ((await a.readyz())?.leader ? a.readyz() : undefined));
+    const aReady = await eventually('a leads', async () => {
+      const r = await a.readyz();
+      return r?.leader ? r : undefined;
+    });
     const b = await startOperatorProcess({ namespace: ns.name, fakeNow: '2025-01-01T00:00:00Z', leaderElect: true });
     procs.push(b);
-    const bReady = await b.readyz();
-    assert.equal(bReady?.leader, false, 'the second replica stands by');
+    const bReady = await eventually('b ready', async () => {
+      const r = await b.readyz();
+      return r?.ok ? r : undefined;
+    }, 60_000);
+    assert.equal(bReady.leader, false, 'the second replica stands by');
 
     await c.create(paths.certificate(ns.name), certificate(ns.name, 'one'));
     await waitCert(c, ns.name, 'one', 'issued by the leader', (x) => x.status?.revision === 1);
-    const writers = async (name: string): Promise<Set<string>> => new Set((await c.list<EventItem>(paths.events(ns.name))).items
-      .filter((e) => e.regarding?.name === name).map((e) => e.reportingInstance ?? ''));
-    assert.deepEqual([...(await writers('one'))], [aReady?.identity]);
+    // Events are recorded fire-and-forget: wait until the certificate has one, then see who wrote them.
+    const writers = (name: string): Promise<Set<string>> => eventually(`an Event about ${name}`, async () => {
+      const w = new Set((await c.list<EventItem>(paths.events(ns.name))).items.filter((e) => e.regarding?.name === name).map((e) => e.reportingInstance ?? ''));
+      return w.size > 0 ? w : undefined;
+    });
+    assert.deepEqual([...(await writers('one'))], [aReady.identity]);
 
     const killedAt = performance.now();
     await a.kill('SIGKILL');
@@ -47,7 +56,7 @@ describe('leader election and recovery (operator processes, real API server)', f
     process.stderr.write(`      (standby took over ${Math.round(tookOverMs)} ms after the leader was killed)\n`);
     await c.create(paths.certificate(ns.name), certificate(ns.name, 'two'));
     await waitCert(c, ns.name, 'two', 'issued by the new leader', (x) => x.status?.revision === 1);
-    assert.deepEqual([...(await writers('two'))], [bReady?.identity]);
+    assert.deepEqual([...(await writers('two'))], [bReady.identity]);
   });
 
   it('a graceful shutdown (SIGTERM) releases the lease so the standby leads at once', async () => {
@@ -82,11 +91,16 @@ describe('leader election and recovery (operator processes, real API server)', f
         await waitCert(c, 'apps', 'before', 'issued before the restart', (x) => x.status?.revision === 1);
         const restartsBefore = op.operator.certificates.restarts;
         execFileSync('bash', [script, 'restart-apiserver'], { env, stdio: 'ignore' });
-        // The test's own client may hold a connection the restart cut: retry its create.
+        // The test's own client may hold a connection the restart cut: retry its create. A retried
+        // create whose first attempt did reach the server answers 409 AlreadyExists: that is success.
         await eventually('the API server accepts the next Certificate', async () => {
-          await c.create(paths.certificate('apps'), certificate('apps', 'after'));
+          try {
+            await c.create(paths.certificate('apps'), certificate('apps', 'after'));
+          } catch (e) {
+            if (!isAlreadyExists(e)) throw e;
+          }
           return true;
-        });
+        }, 60_000);
         await waitCert(c, 'apps', 'after', 'issued after the restart, by the same operator', (x) => x.status?.revision === 1, 60_000);
         assert.ok(op.operator.certificates.restarts > restartsBefore, 'the informer noticed the cut and restarted its watch');
       } finally {

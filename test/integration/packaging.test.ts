@@ -20,7 +20,7 @@ import { FakeClock } from '../../src/runtime/clock.ts';
 import { createLogger } from '../../src/runtime/logger.ts';
 import { kubeconfigPath, kubectl, kubectlPath, loadKubeConfig, repoRoot, usesExistingCluster } from './harness/cluster.ts';
 import { removeCerthostObjects, uniqueNamespaceName } from './harness/namespace.ts';
-import { adminClient, certificate, certificatePackage, paths, waitCert } from './support/operator.ts';
+import { adminClient, certificate, certificatePackage, eventually, paths, waitCert } from './support/operator.ts';
 
 const execFileAsync = promisify(execFile);
 const chartDir = join(repoRoot, 'charts', 'certhost');
@@ -193,6 +193,16 @@ async function canI(user: string, args: readonly string[], namespace: string | n
   if (answer === 'yes' && r.code === 0) return true;
   if (answer.startsWith('no') && r.code === 1) return false;
   throw new Error(`kubectl auth can-i ${args.join(' ')} --as ${user}: exit ${r.code}, ${r.stdout} ${r.stderr}`);
+}
+
+/**
+ * Waits (up to 30 s) until `user` may do `args`: the RBAC authorizer answers from its informer cache,
+ * which may not hold bindings created a moment ago. One granted question per binding, before the full
+ * check, so a slow cache is not mistaken for a missing grant (a binding that never grants still fails).
+ */
+async function untilGranted(user: string, args: readonly string[], namespace: string | null): Promise<void> {
+  await eventually(`kubectl auth can-i ${args.join(' ')} --as ${user} ${namespace === null ? '--all-namespaces' : `-n ${namespace}`} to answer yes`,
+    async () => ((await canI(user, args, namespace)) ? true : undefined), 30_000);
 }
 
 /** Asks every question (a few at a time) and returns those whose answer is not `expected(question)`. */
@@ -510,6 +520,10 @@ describe('packaging: helm install and kubectl apply -k against the control plane
       release = releaseName('cw');
       await helm(['install', release, chartDir, '--namespace', releaseNs, '--kubeconfig', kubeconfigPath()]);
       installed = true;
+      // The authorizer sees the new ClusterRoleBinding and the Lease RoleBinding.
+      const user = serviceAccountUser(releaseNs, release);
+      await untilGranted(user, ['get', 'certificates.certhost.io'], null);
+      await untilGranted(user, ['update', 'leases.coordination.k8s.io'], releaseNs);
     });
 
     after(async function () {
@@ -581,6 +595,11 @@ describe('packaging: helm install and kubectl apply -k against the control plane
       release = releaseName('ns');
       await helm(['install', release, chartDir, '--namespace', releaseNs, '--kubeconfig', kubeconfigPath(), '--set', `watchNamespace=${watchedNs}`]);
       installed = true;
+      // The authorizer sees the new RoleBindings: the watched namespace's, the Lease's and the CA Secret's.
+      const user = serviceAccountUser(releaseNs, release);
+      await untilGranted(user, ['get', 'certificates.certhost.io'], watchedNs);
+      await untilGranted(user, ['update', 'leases.coordination.k8s.io'], releaseNs);
+      await untilGranted(user, ['update', 'secrets'], releaseNs);
     });
 
     after(async function () {
@@ -639,6 +658,8 @@ describe('packaging: helm install and kubectl apply -k against the control plane
       assert.match(out, /^configmap\/certhost-config-[a-z0-9]+ (created|unchanged)$/m, out);
       try {
         const user = serviceAccountUser('certhost-system', 'certhost');
+        await untilGranted(user, ['get', 'certificates.certhost.io'], null);
+        await untilGranted(user, ['update', 'leases.coordination.k8s.io'], 'certhost-system');
         const granted = new Set(triples(clusterRules));
         assert.deepEqual(await wrongAnswers(user, null, questions(clusterRules), (q) => granted.has(q)), []);
         assert.equal(await canI(user, ['update', 'leases.coordination.k8s.io'], 'certhost-system'), true);

@@ -191,7 +191,7 @@ describe('rollout to DeploymentTargets (real API server, test clock, TLS listene
     })();
     op?.clock.set(t('2025-12-15T00:00:00Z'));
     const renewed = await waitCert(c, ns.name, 'site', 'renewed and rolled out', (x) => x.status?.revision === 2 &&
-      (x.status.deployments ?? []).length === 4 && x.status.deployments?.every((d) => d.state === 'Deployed' && d.serialNumber === x.status?.current?.serialNumber) === true);
+      (x.status.deployments ?? []).length === 4 && x.status.deployments?.every((d) => d.state === 'Deployed' && d.serialNumber === x.status?.current?.serialNumber) === true, 60_000);
     watching = false;
     await watcher;
     assert.deepEqual(violations, [], 'no Ingress referenced a missing Secret');
@@ -241,17 +241,19 @@ describe('rollout to DeploymentTargets (real API server, test clock, TLS listene
     await new Promise<void>((r) => good.listen(0, '127.0.0.1', r));
     await new Promise<void>((r) => bad.listen(0, '127.0.0.1', r));
     try {
-      await start('2025-01-01T00:00:00Z', (cfg) => { cfg.verifyTimeoutMs = 2000; });
+      // Real time: long enough for the good listener to be seen serving the new serial on a slow machine;
+      // the bad listener never does, so lb2 fails once this much has passed.
+      await start('2025-01-01T00:00:00Z', (cfg) => { cfg.verifyTimeoutMs = 10_000; });
       await c.create(paths.package(ns.name), certificatePackage(ns.name, 'certs', 3));
       await createIngress(c, ns.name, 'lb', 'lb', ['good.example.com', 'bad.example.com'], true);
       await c.create(targetPath(ns.name), target(ns.name, 'lb', { type: 'Ingress', ingress: { className: 'lb' }, verify: { address: '127.0.0.1', port: (good.address() as AddressInfo).port } }));
       await c.create(targetPath(ns.name), target(ns.name, 'lb2', { type: 'Ingress', ingress: { className: 'lb' }, verify: { address: '127.0.0.1', port: (bad.address() as AddressInfo).port } }));
       await c.create(paths.certificate(ns.name), certificate(ns.name, 'good', { targets: [{ name: 'lb' }] }));
-      await waitTarget(c, ns.name, 'lb', 'verified', (x) => x.status?.deployments?.[0]?.state === 'Deployed');
+      await waitTarget(c, ns.name, 'lb', 'verified', (x) => x.status?.deployments?.[0]?.state === 'Deployed', 60_000);
 
       // A certificate rolled out where the listener keeps serving something else: verification fails.
       await c.create(paths.certificate(ns.name), certificate(ns.name, 'bad', { targets: [{ name: 'lb2' }] }));
-      const failed = await waitTarget(c, ns.name, 'lb2', 'verification failed', (x) => x.status?.deployments?.[0]?.state === 'Failed', 30_000);
+      const failed = await waitTarget(c, ns.name, 'lb2', 'verification failed', (x) => x.status?.deployments?.[0]?.state === 'Failed', 60_000);
       assert.match(failed.status?.deployments?.[0]?.message ?? '', /^VerificationFailed: bad\.example\.com is served with serial/);
       const cert = await getCert(c, ns.name, 'bad');
       assert.equal((await waitCert(c, ns.name, 'bad', 'failure mirrored', (x) => x.status?.deployments?.[0]?.state === 'Failed')).status?.conditions?.find((k) => k.type === 'Deployed')?.reason, 'DeploymentFailed');
@@ -302,6 +304,7 @@ describe('rollout to DeploymentTargets (real API server, test clock, TLS listene
     // 100-day maximum from 2027-03-15: the first certificate, and the year it starts (365 d).
     assert.deepEqual([first.status?.current?.notAfter, first.status?.current?.serviceYearEnd, first.status?.state], ['2027-07-10T00:00:00Z', '2028-03-31T00:00:00Z', 'Hosted']);
     assert.deepEqual(first.status?.successors?.map((s) => [s.revision, s.submitAt]), [[2, '2028-03-02T16:00:00Z']], 'the next year waits for the last certificate of this one');
+    assert.equal(first.status?.servicePeriod?.end, '2029-03-31T00:00:00Z', 'two service years of 365 d, whatever the certificates inside them');
     const credits = async (): Promise<number[]> => {
       const [certs, hosting] = [await getPackage(c, ns.name, 'certs'), await getPackage(c, ns.name, 'hosting')];
       return [certs.status?.used ?? -1, certs.status?.reserved ?? -1, hosting.status?.used ?? -1, hosting.status?.reserved ?? -1];
@@ -335,6 +338,7 @@ describe('rollout to DeploymentTargets (real API server, test clock, TLS listene
     assert.deepEqual([year2.status?.current?.notAfter, year2.status?.current?.serviceYearEnd], ['2028-06-15T08:00:00Z', '2029-03-31T00:00:00Z'], 'R-CARRY: the second year ends 365 d after the first');
     assert.deepEqual(await credits(), [2, 0, 1, 0]);
     assert.equal(year2.status?.state, 'Hosted', 'its own rollovers are still to come in the last year of the period');
+    assert.equal(year2.status?.servicePeriod?.end, '2029-03-31T00:00:00Z');
   });
 });
 

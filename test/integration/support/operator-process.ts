@@ -39,6 +39,9 @@ export interface ProcessOptions {
   extraArgs?: string[];
 }
 
+/** How long a started process may take to serve /readyz ok (informers synced) on a slow machine. */
+const readyTimeoutMs = 60_000;
+
 export async function startOperatorProcess(o: ProcessOptions): Promise<OperatorProcess> {
   const healthPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'certhost-op-'));
@@ -64,16 +67,29 @@ export async function startOperatorProcess(o: ProcessOptions): Promise<OperatorP
   const base = `http://127.0.0.1:${healthPort}`;
   const readyz = async (): Promise<{ ok: boolean; leader: boolean; identity: string } | null> => {
     try {
-      const res = await fetch(`${base}/readyz`);
+      const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(10_000) });
       return (await res.json()) as { ok: boolean; leader: boolean; identity: string };
     } catch {
       return null;
     }
   };
-  // Wait until it serves /readyz (or dies trying).
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null || child.signalCode !== null) break;
+  // Wait until it serves /readyz ok (informers synced). A process with failpoints armed may kill itself
+  // before that (its controllers start before the health server listens): the caller awaits `exited`.
+  // Any other end before ready, or no readiness within the deadline, fails here with the process's log.
+  const ended = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  const lastLogs = (): string => logs.slice(-30).join('\n');
+  const deadline = performance.now() + readyTimeoutMs;
+  for (;;) {
+    if (ended()) {
+      if ((o.failpoints ?? []).length > 0 && child.signalCode === 'SIGKILL') break;
+      throw new Error(`the operator process (${o.namespace}) ended (${child.signalCode ?? `exit code ${String(child.exitCode)}`}) before it became ready; its last log lines:\n${lastLogs()}`);
+    }
     if ((await readyz())?.ok) break;
+    if (performance.now() > deadline) {
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`the operator process (${o.namespace}) did not become ready (GET /readyz ok) within ${readyTimeoutMs / 1000} s; its last log lines:\n${lastLogs()}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
