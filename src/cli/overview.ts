@@ -16,9 +16,7 @@ import { renderTable } from './table.ts';
 /** The console's "expiring soon" list looks this far ahead (the renewal window of R-WINDOW). */
 export const EXPIRING_DAYS = 30;
 
-export interface PackageCredits {
-  namespace: string;
-  name: string;
+export interface CreditTotals {
   type: PackageType;
   /** For Certificate packages: the specification its credits issue. */
   product?: string;
@@ -26,16 +24,13 @@ export interface PackageCredits {
   used: number;
   reserved: number;
   available: number;
-  expires?: string;
 }
 
-export interface CreditTotals {
-  type: PackageType;
-  product?: string;
-  total: number;
-  used: number;
-  reserved: number;
-  available: number;
+/** One package: its counters, as the totals add them up per type and specification. */
+export interface PackageCredits extends CreditTotals {
+  namespace: string;
+  name: string;
+  expires?: string;
 }
 
 export interface ExpiringCertificate {

@@ -17,7 +17,7 @@ import type { DesiredCondition } from '../domain/conditions.ts';
 import { certificateNextTransition } from '../domain/next-transition.ts';
 import { reminderDecision } from '../domain/reminders.ts';
 import { reviewStep } from '../domain/review-schedule.ts';
-import { projectChain, rolloverPending, servicePeriodEnd } from '../domain/successor-plan.ts';
+import { rolloverPending, servicePeriodEnd } from '../domain/successor-plan.ts';
 import { calendarYear, formatInstant, parseInstant } from '../domain/time.ts';
 import { validationRecords } from '../domain/validation-records.ts';
 import type { OperatorConfig } from '../config/operator-config.ts';
@@ -555,11 +555,8 @@ export class CertificateReconciler {
   private withServicePeriod(st: CertificateStatus, obs: CertificateObservation): CertificateStatus {
     const current = currentRecord(st);
     if (!current) return st;
+    // The successors' submitAt are projected by deriveStatus on every write.
     const queued = st.successors?.length ?? 0;
-    if (queued > 0) {
-      const chain = projectChain(obs.rules.profile, current, queued, obs.now);
-      st = { ...st, successors: (st.successors ?? []).map((s, i) => ({ ...s, ...(chain[i] ? { submitAt: formatInstant(Math.max(chain[i].submitAt, obs.now)) } : {}) })) };
-    }
     if (!st.servicePeriod) return st;
     const end = servicePeriodEnd(obs.rules.profile, current, queued + 1, obs.now);
     const years = current.revision - st.servicePeriod.firstRevision + 1 + queued;

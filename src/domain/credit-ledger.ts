@@ -2,19 +2,16 @@
 // A package's counters are derived from its ledger; spending is planned here and written by the
 // HostingPackage status update, guarded by resourceVersion.
 import { type Product, sameSpecification, specificationKey } from '../api/product.ts';
-import type { CreditKind, LedgerState } from '../api/hosting-package-types.ts';
+import type { CreditKind, LedgerEntry as WireLedgerEntry, LedgerState } from '../api/hosting-package-types.ts';
 import { type Duration, type Instant, DAY } from './time.ts';
 
 export type { CreditKind, LedgerState };
 
-/** A ledger entry of HostingPackage status with its time as an Instant. */
-export interface LedgerEntry {
-  /** R-CONSUME: (certificate UID, revision, credit kind[, detail]); unique within a package. */
-  key: string;
-  certificate: string;
-  revision: number;
-  kind: CreditKind;
-  state: LedgerState;
+/**
+ * A ledger entry of HostingPackage status with its time as an Instant. Its key is (certificate UID,
+ * revision, credit kind[, detail]) and unique within a package (R-CONSUME).
+ */
+export interface LedgerEntry extends Omit<WireLedgerEntry, 'time'> {
   time: Instant;
 }
 
